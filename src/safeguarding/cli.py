@@ -1,0 +1,293 @@
+"""The `safeguarding` command. Names, options and exit codes follow DESIGN.md "The command line and files".
+
+Exit codes: 0 done; 1 refused or failed (the message says why); 2 usage error (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from safeguarding import logs
+from safeguarding.config import ConfigError, Settings, load_settings
+
+app = typer.Typer(
+    help="Safeguarding: child-protection intelligence from a police force's records.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+quarantine_app = typer.Typer(
+    help="Rows refused at ingest, with file, line, field and reason.", no_args_is_help=True
+)
+app.add_typer(quarantine_app, name="quarantine")
+contract_app = typer.Typer(help="The data contract: record types, fields and checks.", no_args_is_help=True)
+app.add_typer(contract_app, name="contract")
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings = ctx.obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _emit(data: dict[str, Any]) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="TOML settings file (default: ./safeguarding.toml if present)."),
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data folder (env SAFEGUARDING_DATA_DIR).")
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log progress details (JSON lines).")
+    ] = False,
+) -> None:
+    logs.configure(verbose)
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise _fail(str(exc), 2) from None
+    ctx.obj = settings.with_overrides(data_dir=data_dir)
+
+
+class Scale(str, Enum):
+    tiny = "tiny"
+    county = "county"
+    large = "large"
+
+
+class Format(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write exports/ and truth/ into.")],
+    scale: Annotated[
+        Scale, typer.Option(help="tiny (tests), county (Dorset-like), large (10x county).")
+    ] = Scale.tiny,
+    years: Annotated[int, typer.Option(min=1, max=20, help="Years of records.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed and options, same bytes.")] = 1,
+    fmt: Annotated[Format, typer.Option("--format", help="Export file format.")] = Format.csv,
+    start: Annotated[str, typer.Option(help="First day of the period, YYYY-MM-DD.")] = "2023-01-01",
+) -> None:
+    """Generate a synthetic force's exports with the planted truth."""
+    from safeguarding.synth.force import SynthOptions, generate
+
+    try:
+        start_date = date.fromisoformat(start)
+    except ValueError:
+        raise typer.BadParameter(f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--start") from None
+    summary = generate(
+        SynthOptions(scale=scale.value, years=years, seed=seed, start=start_date, fmt=fmt.value), out
+    )
+    typer.echo(
+        f"wrote {sum(summary['rows'].values()):,} rows to {out / 'exports'} and the truth to {out / 'truth'}"
+    )
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Export files or folders.")],
+    max_reject_rate: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Refuse the load above this share of bad rows.")
+    ] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: sniffed).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+) -> None:
+    """Validate export files and load them into the lake as one all-or-nothing load."""
+    from safeguarding.ingest.readers import FileError
+    from safeguarding.pipeline import run_ingest
+
+    try:
+        result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter)
+    except FileError as exc:
+        raise _fail(f"{exc} (nothing was loaded)") from None
+    data = result.to_json()
+    if as_json:
+        _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
+                                     "rows_duplicate", "files_skipped", "reject_rate", "reasons")})  # fmt: skip
+    else:
+        typer.echo(
+            f"{result.status}: load {result.load_id or '-'}; read {result.rows_read:,}, loaded {result.rows_loaded:,}, "
+            f"quarantined {result.rows_quarantined:,}, duplicate {result.rows_duplicate:,}"
+        )
+        for skipped in data["files_skipped"]:
+            typer.echo(f"skipped {skipped}")
+    if result.status == "refused":
+        top = "; ".join(f"{reason} ({n})" for reason, n in list(result.reasons.items())[:5])
+        raise _fail(
+            f"load refused: {result.reject_rate:.1%} of rows were bad, over the limit of "
+            f"{result.max_reject_rate:.1%}. Main reasons: {top}. See `safeguarding quarantine show {result.load_id}`."
+        )
+
+
+@app.command()
+def link(
+    ctx: typer.Context,
+    retrain: Annotated[bool, typer.Option(help="Train the linkage model again before linking.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Resolve person mentions into persons (Splink on DuckDB)."""
+    from safeguarding.linkage.resolve import LinkageRefused
+    from safeguarding.pipeline import run_link
+
+    try:
+        result = run_link(_settings(ctx), retrain=retrain)
+    except LinkageRefused as exc:
+        raise _fail(str(exc)) from None
+    summary = {
+        "mentions": result.mentions.num_rows,
+        "persons": result.persons,
+        "model_version": result.model_version,
+        "trained": result.trained,
+        "comparisons": result.comparisons,
+        "changes": len(result.changes),
+    }
+    if as_json:
+        _emit(summary)
+    else:
+        typer.echo(
+            f"{summary['mentions']:,} mentions -> {summary['persons']:,} persons (model {result.model_version})"
+        )
+
+
+@app.command()
+def assess(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False
+) -> None:
+    """Run the risk rules, then build and publish the snapshot the portal reads."""
+    from safeguarding.pipeline import StageError, run_assess
+
+    try:
+        summary = run_assess(_settings(ctx))
+    except StageError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _emit(summary.to_json())
+    else:
+        typer.echo(
+            f"published {summary.snapshot}: {summary.persons:,} persons, {summary.indicators:,} indicators, "
+            f"{summary.alerts:,} alerts"
+        )
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    inbox: Annotated[Path | None, typer.Argument(help="Folder of new exports to ingest first.")] = None,
+) -> None:
+    """Ingest (if INBOX is given), link, assess and publish, in one go."""
+    if inbox is not None:
+        ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, delimiter=None, as_json=False)
+    ctx.invoke(link, ctx=ctx, retrain=False, as_json=False)
+    ctx.invoke(assess, ctx=ctx, as_json=False)
+
+
+@app.command()
+def loads(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """List loads with their counts."""
+    from safeguarding.lake.store import Lake
+
+    manifests = Lake(_settings(ctx).lake_dir).manifests()
+    if as_json:
+        typer.echo(json.dumps(manifests, indent=2))
+        return
+    for m in manifests:
+        typer.echo(
+            f"{m['load_id']}  {m['status']:<8} {m['started_at']}  files {len(m['files'])}  read {m['rows_read']:,}  "
+            f"loaded {m['rows_loaded']:,}  quarantined {m['rows_quarantined']:,}  duplicate {m['rows_duplicate']:,}"
+        )
+
+
+@quarantine_app.command("list")
+def quarantine_list(ctx: typer.Context) -> None:
+    """Loads that quarantined rows, with how many."""
+    from safeguarding.lake.store import Lake
+
+    for m in Lake(_settings(ctx).lake_dir).manifests():
+        if m["rows_quarantined"]:
+            typer.echo(f"{m['load_id']}  {m['status']:<8} {m['rows_quarantined']:,} rows quarantined")
+
+
+@quarantine_app.command("show")
+def quarantine_show(
+    ctx: typer.Context,
+    load_id: Annotated[str, typer.Argument(metavar="LOAD", help="Load id (see `safeguarding loads`).")],
+    limit: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
+) -> None:
+    """The quarantined rows of one load: file, line, field, reason (raw text with --verbose)."""
+    import pyarrow.parquet as pq
+
+    from safeguarding.lake.store import Lake
+
+    lake = Lake(_settings(ctx).lake_dir)
+    try:
+        lake.manifest(load_id)
+    except KeyError:
+        raise _fail(f"no load {load_id!r}; see `safeguarding loads`") from None
+    path = lake.quarantine_file(load_id)
+    if not path.exists():
+        typer.echo("nothing quarantined in this load")
+        return
+    for row in pq.read_table(path).slice(0, limit).to_pylist():
+        typer.echo(f"{row['file']}:{row['line']}  {row['field']}: {row['reason']}")
+
+
+@contract_app.command("docs")
+def contract_docs() -> None:
+    """Print the data contract as Markdown (the source of docs/data-contract.md)."""
+    from safeguarding.contract.docs import render_markdown
+
+    typer.echo(render_markdown(), nl=False)
+
+
+def main() -> None:
+    """Entry point: usage errors become one line on stderr and exit code 2."""
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=sys.argv[1:], prog_name="safeguarding", standalone_mode=False)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.TyperException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `safeguarding`: the help is the answer
+            typer.echo(exc.format_message())
+            sys.exit(0)
+        message = exc.format_message().replace("Value error, ", "")
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

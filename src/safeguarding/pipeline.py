@@ -1,0 +1,127 @@
+"""The stages in order: ingest -> link -> assess (which builds and publishes the snapshot).
+
+Each stage reads the outputs of the stages before it from the data folder, so each can be run on
+its own from the command line, and ``run`` simply calls them in turn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from safeguarding.assess.evaluate import Assessment, evaluate, prepare
+from safeguarding.assess.rules_catalogue import load_rules
+from safeguarding.config import Settings
+from safeguarding.ingest.loader import LoadResult, ingest
+from safeguarding.lake.engine import get_engine
+from safeguarding.lake.store import Lake
+from safeguarding.linkage.resolve import LinkResult, resolve
+from safeguarding.progress import new_progress
+from safeguarding.snapshot import store
+from safeguarding.snapshot.builder import write_snapshot
+
+
+class StageError(RuntimeError):
+    """A stage cannot run because an earlier one has not (the message says which)."""
+
+
+def linkage_dir(settings: Settings) -> Path:
+    return settings.data_dir / "stages" / "linkage"
+
+
+def run_ingest(
+    settings: Settings, paths: list[Path], max_reject_rate: float | None = None, delimiter: str | None = None
+) -> LoadResult:
+    rate = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
+    return ingest(paths, Lake(settings.lake_dir), max_reject_rate=rate, delimiter=delimiter)
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
+    """Resolve the lake's person mentions and save the result for the assess stage."""
+    engine = get_engine(settings)
+    with new_progress() as progress:
+        task = progress.add_task("Linking person mentions", total=None)
+        con = engine.connect()
+        result = resolve(
+            con,
+            settings.model_dir,
+            store.previous_mentions(settings.snapshot_dir),
+            settings.link_threshold,
+            settings.max_comparisons,
+            retrain=retrain,
+        )
+        con.close()
+        progress.update(task, total=1, completed=1)
+    out = linkage_dir(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_atomic(result.pairs, out / "pairs.parquet")
+    (out / "run.json").write_text(
+        json.dumps(
+            {
+                "model_version": result.model_version,
+                "trained": result.trained,
+                "persons": result.persons,
+                "comparisons": result.comparisons,
+                "changes": result.changes,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    _write_atomic(result.mentions, out / "mentions.parquet")  # last: the stage's commit point
+    return result
+
+
+@dataclass
+class AssessSummary:
+    snapshot: str
+    persons: int
+    indicators: int
+    alerts: int
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def run_assess(settings: Settings) -> AssessSummary:
+    """Evaluate the rules over the resolved records, then build and publish the snapshot."""
+    mentions_file = linkage_dir(settings) / "mentions.parquet"
+    if not mentions_file.exists():
+        raise StageError("no linkage output yet: run `safeguarding link` (or `safeguarding run`) first")
+    rules = load_rules()
+    engine = get_engine(settings)
+    con = engine.connect()
+    with new_progress() as progress:
+        task = progress.add_task("Assessing risk and building the snapshot", total=3)
+        prepare(con, pq.read_table(mentions_file))
+        progress.advance(task)
+        assessment: Assessment = evaluate(con, rules)
+        progress.advance(task)
+        run_info = json.loads((linkage_dir(settings) / "run.json").read_text(encoding="utf-8"))
+        meta = {
+            "linkage_model_version": str(run_info["model_version"]),
+            "rules": ",".join(f"{r.id}@{r.version}" for r in rules),
+            "loads": ",".join(Lake(settings.lake_dir).committed_load_ids()),
+        }
+        published = write_snapshot(settings.snapshot_dir, con, assessment, meta)
+        progress.advance(task)
+    persons = con.execute("SELECT count(*) FROM persons_resolved").fetchall()[0][0]
+    con.close()
+    return AssessSummary(
+        snapshot=published.path.name,
+        persons=int(persons),
+        indicators=assessment.indicators.num_rows,
+        alerts=assessment.alerts.num_rows,
+    )
