@@ -15,8 +15,13 @@ def cli(*args: str, data_dir: Path, cwd: Path | None = None) -> subprocess.Compl
     env = {**os.environ, "SAFEGUARDING_DATA_DIR": str(data_dir), "SAFEGUARDING_QUIET": "1"}
     return subprocess.run(
         [sys.executable, "-m", "safeguarding.cli", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -28,9 +33,14 @@ def test_every_command_has_help(command: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["synth", "--out", "x", "--scale", "huge"], ["synth", "--out", "x", "--bogus"], ["synth", "--out", "x", "--years", "0"],
-     ["ingest"], ["synth", "--out", "x", "--start", "2023-02-30"]],
-)  # fmt: skip
+    [
+        ["synth", "--out", "x", "--scale", "huge"],
+        ["synth", "--out", "x", "--bogus"],
+        ["synth", "--out", "x", "--years", "0"],
+        ["ingest"],
+        ["synth", "--out", "x", "--start", "2023-02-30"],
+    ],
+)
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], tmp_path: Path) -> None:
     result = cli(*args, data_dir=tmp_path)
     assert result.returncode == 2
@@ -41,8 +51,11 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], tmp_path: Path) -
 def test_bad_environment_is_exit_2(tmp_path: Path) -> None:
     env_run = subprocess.run(
         [sys.executable, "-m", "safeguarding.cli", "loads"],
-        capture_output=True, text=True, check=False, env={**os.environ, "SAFEGUARDING_ENGINE": "oracle"},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "SAFEGUARDING_ENGINE": "oracle"},
+    )
     assert env_run.returncode == 2 and "engine must be one of" in env_run.stderr
 
 
@@ -71,9 +84,7 @@ def test_whole_flow_from_the_command_line(tmp_path: Path) -> None:
     for key in ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "files_skipped", "load_id"):
         assert key in counts
     assert counts["rows_quarantined"] == 1
-    assert (
-        counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"] + counts["rows_duplicate"]
-    )
+    assert counts["rows_read"] == counts["rows_loaded"] + counts["rows_quarantined"] + counts["rows_duplicate"]
     shown = cli("quarantine", "show", counts["load_id"], data_dir=data)
     assert "missing_episodes-2023-05.csv:" in shown.stdout and "reported_at" in shown.stdout
     again = cli("ingest", str(exports), "--json", data_dir=data)

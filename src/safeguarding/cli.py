@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,9 +24,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-quarantine_app = typer.Typer(
-    help="Rows refused at ingest, with file, line, field and reason.", no_args_is_help=True
-)
+quarantine_app = typer.Typer(help="Rows refused at ingest, with file, line, field and reason.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
 contract_app = typer.Typer(help="The data contract: record types, fields and checks.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
@@ -57,9 +55,7 @@ def main_callback(
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="Data folder (env SAFEGUARDING_DATA_DIR).")
     ] = None,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Log progress details (JSON lines).")
-    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details (JSON lines).")] = False,
 ) -> None:
     logs.configure(verbose)
     try:
@@ -69,13 +65,13 @@ def main_callback(
     ctx.obj = settings.with_overrides(data_dir=data_dir)
 
 
-class Scale(str, Enum):
+class Scale(StrEnum):
     tiny = "tiny"
     county = "county"
     large = "large"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     parquet = "parquet"
@@ -84,9 +80,7 @@ class Format(str, Enum):
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option("--out", help="Folder to write exports/ and truth/ into.")],
-    scale: Annotated[
-        Scale, typer.Option(help="tiny (tests), county (Dorset-like), large (10x county).")
-    ] = Scale.tiny,
+    scale: Annotated[Scale, typer.Option(help="tiny (tests), county (Dorset-like), large (10x county).")] = Scale.tiny,
     years: Annotated[int, typer.Option(min=1, max=20, help="Years of records.")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed: same seed and options, same bytes.")] = 1,
     fmt: Annotated[Format, typer.Option("--format", help="Export file format.")] = Format.csv,
@@ -99,12 +93,8 @@ def synth(
         start_date = date.fromisoformat(start)
     except ValueError:
         raise typer.BadParameter(f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--start") from None
-    summary = generate(
-        SynthOptions(scale=scale.value, years=years, seed=seed, start=start_date, fmt=fmt.value), out
-    )
-    typer.echo(
-        f"wrote {sum(summary['rows'].values()):,} rows to {out / 'exports'} and the truth to {out / 'truth'}"
-    )
+    summary = generate(SynthOptions(scale=scale.value, years=years, seed=seed, start=start_date, fmt=fmt.value), out)
+    typer.echo(f"wrote {sum(summary['rows'].values()):,} rows to {out / 'exports'} and the truth to {out / 'truth'}")
 
 
 @app.command()
@@ -169,9 +159,7 @@ def link(
     if as_json:
         _emit(summary)
     else:
-        typer.echo(
-            f"{summary['mentions']:,} mentions -> {summary['persons']:,} persons (model {result.model_version})"
-        )
+        typer.echo(f"{summary['mentions']:,} mentions -> {summary['persons']:,} persons (model {result.model_version})")
 
 
 @app.command()
@@ -207,9 +195,7 @@ def run(
 
 
 @app.command()
-def loads(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
-) -> None:
+def loads(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List loads with their counts."""
     from safeguarding.lake.store import Lake
 

@@ -49,9 +49,7 @@ class Settings:
     host: str = field(
         default="127.0.0.1", metadata={"env": "SAFEGUARDING_HOST", "doc": "Address the portal listens on."}
     )
-    port: int = field(
-        default=8000, metadata={"env": "SAFEGUARDING_PORT", "doc": "Port the portal listens on."}
-    )
+    port: int = field(default=8000, metadata={"env": "SAFEGUARDING_PORT", "doc": "Port the portal listens on."})
     max_reject_rate: float = field(
         default=0.05,
         metadata={

@@ -16,31 +16,47 @@ from safeguarding.snapshot import store
 T0 = datetime(2024, 1, 1, 12, tzinfo=UTC)
 
 
-def _lake(
-    episodes: list[tuple[str, str, datetime]], dob: str | None = "2010-01-01"
-) -> duckdb.DuckDBPyConnection:
+def _lake(episodes: list[tuple[str, str, datetime]], dob: str | None = "2010-01-01") -> duckdb.DuckDBPyConnection:
     """A connection shaped like the lake views, with one child per person ref."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     refs = sorted({p for _, p, _ in episodes})
     con.register(
         "persons_in",
-        pa.table({"source_system": ["compact"] * len(refs), "person_ref": refs,
-                  "date_of_birth": pa.array([dob] * len(refs), pa.string())}),
-    )  # fmt: skip
+        pa.table(
+            {
+                "source_system": ["compact"] * len(refs),
+                "person_ref": refs,
+                "date_of_birth": pa.array([dob] * len(refs), pa.string()),
+            }
+        ),
+    )
     con.execute(
-        "CREATE TABLE persons AS SELECT source_system, person_ref, CAST(date_of_birth AS DATE) AS date_of_birth FROM persons_in"
+        "CREATE TABLE persons AS SELECT source_system, person_ref, CAST(date_of_birth AS DATE) AS date_of_birth"
+        " FROM persons_in"
     )
     con.register(
-        "eps", pa.table({"episode_ref": [e for e, _, _ in episodes], "person_ref": [p for _, p, _ in episodes],
-                         "reported_at": pa.array([t for _, _, t in episodes], pa.timestamp("us", tz="UTC"))}),
-    )  # fmt: skip
+        "eps",
+        pa.table(
+            {
+                "episode_ref": [e for e, _, _ in episodes],
+                "person_ref": [p for _, p, _ in episodes],
+                "reported_at": pa.array([t for _, _, t in episodes], pa.timestamp("us", tz="UTC")),
+            }
+        ),
+    )
     con.execute("CREATE TABLE missing_episodes AS SELECT 'compact' AS source_system, * FROM eps")
     mentions = pa.table(
-        {"source_system": ["compact"] * len(refs), "person_ref": refs, "person_id": [f"P-{r}" for r in refs],
-         "forenames": ["A"] * len(refs), "surname": ["B"] * len(refs), "sex": ["F"] * len(refs),
-         "date_of_birth": pa.array([dob] * len(refs), pa.string()).cast(pa.date32())},
-    )  # fmt: skip
+        {
+            "source_system": ["compact"] * len(refs),
+            "person_ref": refs,
+            "person_id": [f"P-{r}" for r in refs],
+            "forenames": ["A"] * len(refs),
+            "surname": ["B"] * len(refs),
+            "sex": ["F"] * len(refs),
+            "date_of_birth": pa.array([dob] * len(refs), pa.string()).cast(pa.date32()),
+        },
+    )
     prepare(con, mentions)
     return con
 
@@ -52,9 +68,7 @@ def _alerts(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
 
 
 def test_three_episodes_inside_ninety_days_fire_with_their_evidence() -> None:
-    con = _lake(
-        [("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=40)), ("E3", "C1", T0 + timedelta(days=89))]
-    )
+    con = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=40)), ("E3", "C1", T0 + timedelta(days=89))])
     rules = [r for r in load_rules() if r.id == "repeat_missing"]
     result = evaluate(con, rules)
     assert result.alerts.num_rows == 1
@@ -65,9 +79,7 @@ def test_three_episodes_inside_ninety_days_fire_with_their_evidence() -> None:
 
 
 def test_episodes_spread_over_more_than_the_window_do_not_fire() -> None:
-    con = _lake(
-        [("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=45)), ("E3", "C1", T0 + timedelta(days=90))]
-    )
+    con = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=45)), ("E3", "C1", T0 + timedelta(days=90))])
     assert _alerts(con) == []
 
 
@@ -84,10 +96,8 @@ def test_threshold_and_window_come_from_the_rule_file() -> None:
 
 
 def test_bad_rule_files_are_refused_with_the_file_named() -> None:
-    with pytest.raises(RuleError, match="x.yaml: missing key 'sql'"):
-        parse_rule(
-            "id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nweight: 1\n", "x.yaml"
-        )
+    with pytest.raises(RuleError, match=r"x\.yaml: missing key 'sql'"):
+        parse_rule("id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nweight: 1\n", "x.yaml")
     with pytest.raises(RuleError, match="no such parameter"):
         parse_rule(
             "id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nweight: 1\nsql: '{nope}'\n",

@@ -29,9 +29,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def lake_rows(lake: Lake, view: str) -> list[tuple[object, ...]]:
     con = DuckDBEngine(lake).connect()
-    rows = con.execute(
-        f"SELECT * EXCLUDE (_load_id, _source_file, _row_hash) FROM {view} ORDER BY ALL"
-    ).fetchall()
+    rows = con.execute(f"SELECT * EXCLUDE (_load_id, _source_file, _row_hash) FROM {view} ORDER BY ALL").fetchall()
     con.close()
     return rows
 
@@ -93,9 +91,7 @@ def test_bad_rows_are_quarantined_with_file_line_field_and_reason(tmp_path: Path
 
 def test_too_many_bad_rows_refuses_the_whole_load(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
-    f = write(
-        tmp_path / "missing_episodes-2024-03.csv", HEADER + GOOD[0] + "compact,ME4,CM3,never,,medium,x\n"
-    )
+    f = write(tmp_path / "missing_episodes-2024-03.csv", HEADER + GOOD[0] + "compact,ME4,CM3,never,,medium,x\n")
     result = ingest([f], lake, max_reject_rate=0.05)
     assert result.status == "refused"
     assert lake_rows(lake, "missing_episodes_versions") == []
@@ -106,9 +102,7 @@ def test_too_many_bad_rows_refuses_the_whole_load(tmp_path: Path) -> None:
 def test_missing_required_column_stops_the_load_naming_file_line_and_field(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake")
     good = write(tmp_path / "missing_episodes-2024-02.csv", HEADER + GOOD[0])
-    bad = write(
-        tmp_path / "missing_episodes-2024-03.csv", "source_system,episode_ref,person_ref\ncompact,ME1,CM1\n"
-    )
+    bad = write(tmp_path / "missing_episodes-2024-03.csv", "source_system,episode_ref,person_ref\ncompact,ME1,CM1\n")
     with pytest.raises(FileError) as err:
         ingest([good, bad], lake)
     assert err.value.line == 1 and err.value.field == "reported_at" and err.value.path == bad
@@ -169,13 +163,28 @@ def test_formats_and_encodings(tmp_path: Path, kind: str) -> None:
         f.write_bytes(gzip.compress(text.encode()))
     elif kind == "jsonl":
         f = tmp_path / "missing_episodes-x.jsonl"
-        obj = {"source_system": "compact", "episode_ref": "ME1", "person_ref": "CM1",
-               "reported_at": "2024-03-01T18:00:00+00:00", "narrative": "café £5"}  # fmt: skip
+        obj = {
+            "source_system": "compact",
+            "episode_ref": "ME1",
+            "person_ref": "CM1",
+            "reported_at": "2024-03-01T18:00:00+00:00",
+            "narrative": "café £5",
+        }
         f.write_text(json.dumps(obj) + "\n", encoding="utf-8")
     else:
         f = tmp_path / "missing_episodes-x.parquet"
-        pq.write_table(pa.table({"source_system": ["compact"], "episode_ref": ["ME1"], "person_ref": ["CM1"],
-                                 "reported_at": ["2024-03-01T18:00:00+00:00"], "narrative": ["café £5"]}), f)  # fmt: skip
+        pq.write_table(
+            pa.table(
+                {
+                    "source_system": ["compact"],
+                    "episode_ref": ["ME1"],
+                    "person_ref": ["CM1"],
+                    "reported_at": ["2024-03-01T18:00:00+00:00"],
+                    "narrative": ["café £5"],
+                }
+            ),
+            f,
+        )
     result = ingest([f], lake)
     assert result.rows_loaded == 1, result.reasons
     con = DuckDBEngine(lake).connect()
@@ -201,9 +210,6 @@ def test_dates_are_normalised_to_iso(tmp_path: Path) -> None:
     )
     assert ingest([f], lake).rows_loaded == 2
     con = DuckDBEngine(lake).connect()
-    dobs = [
-        r[0].isoformat()
-        for r in con.execute("SELECT date_of_birth FROM persons ORDER BY person_ref").fetchall()
-    ]
+    dobs = [r[0].isoformat() for r in con.execute("SELECT date_of_birth FROM persons ORDER BY person_ref").fetchall()]
     assert dobs == ["2010-04-03", "2011-05-06"]
     assert isinstance(con, duckdb.DuckDBPyConnection)

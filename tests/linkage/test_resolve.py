@@ -23,9 +23,7 @@ def _predicted(settings: Settings) -> dict[str, str]:
     return {r["mention_id"]: r["person_id"] for r in rows}
 
 
-def test_linkage_joins_differently_spelled_mentions_accurately(
-    pipeline_settings: Settings, tiny_force: Path
-) -> None:
+def test_linkage_joins_differently_spelled_mentions_accurately(pipeline_settings: Settings, tiny_force: Path) -> None:
     scores = pairwise_scores(_predicted(pipeline_settings), _truth(tiny_force))
     assert scores.true_pairs > 100
     assert scores.precision >= 0.95, scores
@@ -36,16 +34,15 @@ def test_model_is_saved_with_its_version_and_reused(tiny_force: Path, tmp_path: 
     settings = Settings(data_dir=tmp_path)
     pipeline.run_ingest(settings, [tiny_force / "exports"])
     first = pipeline.run_link(settings)
-    assert (
-        first.trained
-        and (settings.model_dir / MODEL_FILE).exists()
-        and (settings.model_dir / META_FILE).exists()
-    )
+    assert first.trained and (settings.model_dir / MODEL_FILE).exists() and (settings.model_dir / META_FILE).exists()
     pipeline.run_assess(settings)
     second = pipeline.run_link(settings)
     assert not second.trained and second.model_version == first.model_version
-    assert _predicted(settings) == dict(zip(first.mentions.column("mention_id").to_pylist(),
-                                            first.mentions.column("person_id").to_pylist(), strict=True))  # fmt: skip
+    assert _predicted(settings) == dict(
+        zip(
+            first.mentions.column("mention_id").to_pylist(), first.mentions.column("person_id").to_pylist(), strict=True
+        )
+    )
     assert second.changes == []
 
 
@@ -55,7 +52,7 @@ def test_comparisons_are_counted_per_rule_and_capped(tiny_force: Path, tmp_path:
     with pytest.raises(LinkageRefused, match="over the cap of 10"):
         pipeline.run_link(settings)
     ok = pipeline.run_link(Settings(data_dir=tmp_path))
-    assert [c["rule"] for c in ok.comparisons][0] == "same date of birth"
+    assert next(c["rule"] for c in ok.comparisons) == "same date of birth"
     assert ok.comparisons[-1]["cumulative"] == sum(c["marginal"] for c in ok.comparisons)
 
 

@@ -56,9 +56,7 @@ def test_same_child_is_recorded_differently(tiny_force: Path) -> None:
         truth = {(r["source_system"], r["person_ref"]): r["true_person_id"] for r in csv.DictReader(fh)}
     spellings: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
     for r in _rows(tiny_force / "exports", "persons"):
-        spellings[truth[(r["source_system"], r["person_ref"])]].add(
-            (r["forenames"], r["surname"], r["date_of_birth"])
-        )
+        spellings[truth[(r["source_system"], r["person_ref"])]].add((r["forenames"], r["surname"], r["date_of_birth"]))
     varied = [p for p, s in spellings.items() if len(s) > 1]
     missing_dob = [r for r in _rows(tiny_force / "exports", "persons") if not r["date_of_birth"]]
     assert len(varied) >= 20
@@ -70,9 +68,7 @@ def test_repeat_missing_scenario_is_in_the_records(tiny_force: Path) -> None:
         truth = {(r["source_system"], r["person_ref"]): r["true_person_id"] for r in csv.DictReader(fh)}
     episodes: dict[str, list[datetime]] = defaultdict(list)
     for r in _rows(tiny_force / "exports", "missing_episodes"):
-        episodes[truth[(r["source_system"], r["person_ref"])]].append(
-            datetime.fromisoformat(r["reported_at"])
-        )
+        episodes[truth[(r["source_system"], r["person_ref"])]].append(datetime.fromisoformat(r["reported_at"]))
     with (tiny_force / "truth" / "expected.csv").open(encoding="utf-8") as fh:
         expected = list(csv.DictReader(fh))
     assert expected

@@ -86,7 +86,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> Assessment:
     con.register("rule_meta", meta)
     occasions = con.execute(
         """SELECT f.rule_id, f.person_id, f.fired_at, count(DISTINCT f.record_ref) AS n,
-                  list(DISTINCT f.record_type || '|' || f.record_ref ORDER BY f.record_type || '|' || f.record_ref) AS refs,
+                  list(DISTINCT f.record_type || '|' || f.record_ref ORDER BY f.record_type || '|' || f.record_ref)
+                    AS refs,
                   m.rule_version, m.category, m.title, m.weight
            FROM fired f JOIN rule_meta m USING (rule_id)
            GROUP BY ALL ORDER BY f.person_id, f.rule_id, f.fired_at"""

@@ -67,9 +67,7 @@ def parse_rule(text: str, source: str) -> Rule:
     try:
         rule.sql  # noqa: B018 - fail now on a placeholder with no parameter
     except KeyError as exc:
-        raise RuleError(
-            f"{source}: the SQL uses {{{exc.args[0]}}} but the file sets no such parameter"
-        ) from None
+        raise RuleError(f"{source}: the SQL uses {{{exc.args[0]}}} but the file sets no such parameter") from None
     return rule
 
 

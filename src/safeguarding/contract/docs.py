@@ -24,13 +24,9 @@ def render_markdown() -> str:
         parts.append("\n| field | type | required | allowed codes | description |\n|---|---|---|---|---|\n")
         for f in rt.fields:
             codes = ", ".join(f"`{c}`" for c in f.codes)
-            parts.append(
-                f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {codes} | {f.description} |\n"
-            )
+            parts.append(f"| `{f.name}` | {f.type} | {'yes' if f.required else ''} | {codes} | {f.description} |\n")
         if rt.checks:
             parts.append("\nChecks between fields (each applies when both values are present):\n\n")
             for c in rt.checks:
-                parts.append(
-                    f"- `{c.id}` on `{c.field}`: {c.message} is refused (`{c.condition}` must hold).\n"
-                )
+                parts.append(f"- `{c.id}` on `{c.field}`: {c.message} is refused (`{c.condition}` must hold).\n")
     return "".join(parts)

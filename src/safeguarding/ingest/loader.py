@@ -105,9 +105,7 @@ def ingest(
 ) -> LoadResult:
     """Load the export files under ``paths`` into the lake as one load. Raises FileError."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    result = LoadResult(
-        load_id=None, status="nothing_new", started_at=started, max_reject_rate=max_reject_rate
-    )
+    result = LoadResult(load_id=None, status="nothing_new", started_at=started, max_reject_rate=max_reject_rate)
     with lake.locked():
         lake.discard_uncommitted()
         already = lake.loaded_file_hashes()
@@ -119,14 +117,10 @@ def ingest(
                 continue
             digest = _sha256(path)
             if digest in already:
-                result.files_skipped.append(
-                    {"path": str(path), "reason": f"already loaded in {already[digest]}"}
-                )
+                result.files_skipped.append({"path": str(path), "reason": f"already loaded in {already[digest]}"})
                 continue
             if digest in {d for _, d in exports}:
-                result.files_skipped.append(
-                    {"path": str(path), "reason": "same content as another file here"}
-                )
+                result.files_skipped.append({"path": str(path), "reason": "same content as another file here"})
                 continue
             exports.append((kind, digest))
         if not exports:
@@ -185,9 +179,7 @@ def _run_load(
             q = q.append_column("file", pa.array([str(export.path)] * q.num_rows, pa.string()))
             q = q.append_column("record_type", pa.array([export.record_type.name] * q.num_rows, pa.string()))
             quarantined.append(q)
-        good = checked.good.append_column(
-            "_source_file", pa.array([str(export.path)] * checked.good.num_rows)
-        )
+        good = checked.good.append_column("_source_file", pa.array([str(export.path)] * checked.good.num_rows))
         good = good.append_column("_file_order", pa.array([order] * good.num_rows, pa.int64()))
         goods.setdefault(export.record_type.name, []).append(good)
         result.files.append(counts)
@@ -221,9 +213,7 @@ def _stage_record_type(
     con.register("incoming", incoming)
     if existing:
         paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in existing) + "]"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT _row_hash FROM read_parquet({paths})"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT _row_hash FROM read_parquet({paths})")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE known (_row_hash VARCHAR)")
     con.execute(

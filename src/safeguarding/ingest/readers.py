@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from safeguarding.contract.records import RECORD_TYPES, RecordType
+from safeguarding.contract.model import RecordType
+from safeguarding.contract.records import RECORD_TYPES
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _NAME_RE = re.compile(r"^(?P<type>[a-z_]+?)(-.*)?$")
@@ -62,7 +63,7 @@ def classify(path: Path, forced_type: str | None = None) -> ExportFile | str:
 
 def _open_bytes(export: ExportFile) -> IO[bytes]:
     if export.compressed:
-        return gzip.open(export.path, "rb")
+        return cast(IO[bytes], gzip.open(export.path, "rb"))
     return export.path.open("rb")
 
 
@@ -158,9 +159,7 @@ def read_csv(export: ExportFile, delimiter: str | None = None) -> pa.Table:
             value = row[pos] if pos is not None and pos < len(row) else None
             columns[name].append(value)
         width_ok = len(row) == len(header)
-        columns["_width_error"].append(
-            None if width_ok else f"row has {len(row)} values; the header has {len(header)}"
-        )
+        columns["_width_error"].append(None if width_ok else f"row has {len(row)} values; the header has {len(header)}")
     return _table(columns, lines, raws)
 
 

@@ -68,6 +68,4 @@ def get_engine(settings: Settings) -> Engine:
     """The engine named in the settings."""
     if settings.engine == "duckdb":
         return DuckDBEngine(Lake(settings.lake_dir))
-    raise ConfigError(
-        f"engine {settings.engine!r} is not available in this version; use SAFEGUARDING_ENGINE=duckdb"
-    )
+    raise ConfigError(f"engine {settings.engine!r} is not available in this version; use SAFEGUARDING_ENGINE=duckdb")

@@ -52,9 +52,7 @@ class Lake:
 
     def loaded_file_hashes(self) -> dict[str, str]:
         """sha256 -> load id, for every file of a committed load."""
-        return {
-            f["sha256"]: m["load_id"] for m in self.manifests() if m["status"] == "loaded" for f in m["files"]
-        }
+        return {f["sha256"]: m["load_id"] for m in self.manifests() if m["status"] == "loaded" for f in m["files"]}
 
     # -- data ------------------------------------------------------------------------------
     def partition_files(self, record_type: str) -> list[Path]:

@@ -15,6 +15,7 @@ from typing import Any
 
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ UNIQUE_ID = "mention_id"
 
 # Blocking rules that generate candidate pairs. Each admits pairs that agree exactly on its columns;
 # a pair needs to pass only one. Together they tolerate an error in any single field.
-PREDICTION_BLOCKING_RULES = [
+PREDICTION_BLOCKING_RULES: list[BlockingRuleCreator | dict[str, Any]] = [
     block_on("date_of_birth"),
     block_on("surname_key"),
     block_on("forename_key", "postcode"),
@@ -40,7 +41,7 @@ BLOCKING_RULE_DOCS = [
 # on different rules between them estimate every comparison.
 TRAINING_BLOCKING_RULES = [block_on("date_of_birth"), block_on("surname_key", "forename_key")]
 # Rules precise enough to estimate how many pairs in the data truly match (recall of about 70%).
-DETERMINISTIC_RULES = [block_on("forename_key", "surname_key", "date_of_birth")]
+DETERMINISTIC_RULES: list[str | BlockingRuleCreator] = [block_on("forename_key", "surname_key", "date_of_birth")]
 
 
 @dataclass(frozen=True)

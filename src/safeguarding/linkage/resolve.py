@@ -112,9 +112,7 @@ def resolve(
         settings, info = saved
         linker = Linker(sdf, settings, log_level=logging.WARNING)
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
-    predictions = linker.inference.predict(
-        threshold_match_probability=min(0.5, threshold), warning_mode="never"
-    )
+    predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold), warning_mode="never")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=threshold
     )
@@ -133,9 +131,7 @@ def resolve(
         {f"{s}:{r}": p for s, r, p in previous},
     )
     con.register("prepared", prepared)
-    con.register(
-        "assigned", pa.table({"mention_id": list(assignment), "person_id": list(assignment.values())})
-    )
+    con.register("assigned", pa.table({"mention_id": list(assignment), "person_id": list(assignment.values())}))
     mentions = con.sql(
         "SELECT p.*, a.person_id FROM prepared p JOIN assigned a USING (mention_id) ORDER BY mention_id"
     ).to_arrow_table()
@@ -147,7 +143,5 @@ def resolve(
 
 def _singletons(prepared: pa.Table, previous: list[tuple[str, str, str]]) -> pa.Table:
     ids = prepared.column("mention_id").to_pylist()
-    assignment, _ = assign_stable_ids(
-        [(m, i) for i, m in enumerate(ids)], {f"{s}:{r}": p for s, r, p in previous}
-    )
+    assignment, _ = assign_stable_ids([(m, i) for i, m in enumerate(ids)], {f"{s}:{r}": p for s, r, p in previous})
     return prepared.append_column("person_id", pa.array([assignment[m] for m in ids], pa.string()))

@@ -92,9 +92,7 @@ def current(snapshot_dir: Path) -> PublishedSnapshot:
         con.close()
     version = int(meta.get("schema_version", "0"))
     if version != SNAPSHOT_SCHEMA_VERSION:
-        raise SnapshotError(
-            f"snapshot {name} has schema version {version}; this code reads {SNAPSHOT_SCHEMA_VERSION}"
-        )
+        raise SnapshotError(f"snapshot {name} has schema version {version}; this code reads {SNAPSHOT_SCHEMA_VERSION}")
     return PublishedSnapshot(path=path, built_at=meta.get("built_at", ""), schema_version=version)
 
 

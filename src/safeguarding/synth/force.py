@@ -149,9 +149,7 @@ class Generator:
                 "found_location": self.rng.choice(PLACES_FOUND),
                 "rhi_offered": "true",
                 "rhi_done_at": _stamp(rhi_done) if rhi_done else "",
-                "rhi_declined_reason": ""
-                if rhi_done
-                else self.rng.choice(["child declined", "not recorded"]),
+                "rhi_declined_reason": "" if rhi_done else self.rng.choice(["child declined", "not recorded"]),
                 "narrative": narrative,
             }
         )
@@ -179,9 +177,7 @@ class Generator:
                 onset = self._moment(0, self.days - 120)
                 moments = [onset]
                 for _ in range(self.rng.randint(2, 5)):
-                    moments.append(
-                        moments[-1] + timedelta(days=self.rng.randint(4, 20), hours=self.rng.randint(0, 12))
-                    )
+                    moments.append(moments[-1] + timedelta(days=self.rng.randint(4, 20), hours=self.rng.randint(0, 12)))
                 for m in moments:
                     self._episode(child, m)
                 self.records.expected.append(

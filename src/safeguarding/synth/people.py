@@ -64,11 +64,7 @@ def nicknames() -> dict[str, list[str]]:
 
 @cache
 def postcodes() -> list[str]:
-    with (
-        resources.files("safeguarding.synth.data")
-        .joinpath("dorset_postcodes.csv")
-        .open(encoding="utf-8") as fh
-    ):
+    with resources.files("safeguarding.synth.data").joinpath("dorset_postcodes.csv").open(encoding="utf-8") as fh:
         return [row["postcode"] for row in csv.DictReader(fh)]
 
 

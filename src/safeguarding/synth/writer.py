@@ -61,9 +61,7 @@ def write_exports(rows: dict[str, list[dict[str, str]]], folder: Path, fmt: str)
 def write_truth(records: Records, folder: Path, options: SynthOptions) -> None:
     """The planted truth: who each mention really is, the scenarios, what should be flagged."""
     folder.mkdir(parents=True, exist_ok=True)
-    _write_csv(
-        folder / "person_truth.csv", ["source_system", "person_ref", "true_person_id"], records.person_truth
-    )
+    _write_csv(folder / "person_truth.csv", ["source_system", "person_ref", "true_person_id"], records.person_truth)
     _write_csv(
         folder / "people.csv",
         ["true_person_id", "forenames", "surname", "date_of_birth", "sex", "is_child", "scenario"],
