@@ -16,6 +16,7 @@ import typer
 
 from safeguarding import logs
 from safeguarding.config import ConfigError, Settings, load_settings
+from safeguarding.security.cli import audit_app, db_app, users_app
 
 app = typer.Typer(
     help="Safeguarding: child-protection intelligence from a police force's records.",
@@ -26,6 +27,9 @@ app = typer.Typer(
 )
 quarantine_app = typer.Typer(help="Rows refused at ingest, with file, line, field and reason.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
 contract_app = typer.Typer(help="The data contract: record types, fields and checks.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
 
@@ -192,6 +196,55 @@ def run(
         ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, delimiter=None, as_json=False)
     ctx.invoke(link, ctx=ctx, retrain=False, as_json=False)
     ctx.invoke(assess, ctx=ctx, as_json=False)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the portal (migrations run first). Ctrl-C stops it."""
+    from safeguarding.web.server import serve as serve_portal
+
+    serve_portal(_settings(ctx).with_overrides(host=host, port=port))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8000).")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare everything but do not serve.")] = False,
+) -> None:
+    """Generate a small synthetic force, run the whole pipeline, create an admin and serve the portal."""
+    from safeguarding.pipeline import run_assess, run_ingest, run_link
+    from safeguarding.security.cli import create_admin_with_one_time_password
+    from safeguarding.synth.force import SynthOptions, generate
+    from safeguarding.web.server import serve as serve_portal
+
+    settings = _settings(ctx).with_overrides(host=host, port=port)
+    force = settings.data_dir / "demo-force"
+    if not (force / "truth" / "options.json").exists():
+        typer.echo(f"Generating a small synthetic force in {force} ...")
+        generate(SynthOptions(scale="tiny", seed=1), force)
+    result = run_ingest(settings, [force / "exports"])
+    typer.echo(f"Ingest: {result.status}; {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined")
+    linked = run_link(settings)
+    typer.echo(f"Linkage: {linked.mentions.num_rows:,} mentions -> {linked.persons:,} persons")
+    summary = run_assess(settings)
+    typer.echo(f"Assessment: {summary.alerts:,} alerts; snapshot {summary.snapshot} published")
+    password = create_admin_with_one_time_password(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    typer.echo(
+        "\n  SYNTHETIC DATA - demonstration only\n"
+        f"  Portal:             {url}\n"
+        "  User:               admin\n"
+        f"  One-time password:  {password}   (you will be asked to choose a new one)\n"
+    )
+    if not no_serve:
+        typer.echo("Serving; press Ctrl-C to stop.")
+        serve_portal(settings)
 
 
 @app.command()

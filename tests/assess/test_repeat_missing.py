@@ -124,3 +124,18 @@ def test_pipeline_flags_planted_repeat_missing_children_and_not_the_hard_negativ
     recall = len(flagged_true & planted) / len(planted)
     assert recall >= 0.9
     assert not flagged_true & spread
+
+
+def test_some_alert_joins_episodes_recorded_under_different_spellings(pipeline_settings: Settings) -> None:
+    snap = store.current(pipeline_settings.snapshot_dir)
+    con = duckdb.connect(str(snap.path), read_only=True)
+    # Alerts whose evidence episodes were recorded against differently spelled person mentions:
+    # only person resolution could have put them together.
+    joined = con.execute(
+        """SELECT ae.alert_id, count(DISTINCT (m.forenames, m.surname, m.date_of_birth)) AS spellings
+           FROM alert_evidence ae
+           JOIN missing_episodes e ON e.episode_ref = ae.record_ref
+           JOIN mentions m ON m.source_system = e.source_system AND m.person_ref = e.person_ref
+           GROUP BY ae.alert_id HAVING spellings > 1"""
+    ).fetchall()
+    assert joined, "no alert depends on linkage: every alerted child was spelled one way"

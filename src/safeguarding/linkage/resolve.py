@@ -105,12 +105,12 @@ def resolve(
         mentions = _singletons(prepared, previous)
         return LinkResult(mentions, pa.table({}), comparisons, "none", False, mentions.num_rows)
     if saved is None:
-        linker = Linker(sdf, model_mod.settings(), log_level=logging.WARNING)
+        linker = Linker(sdf, model_mod.settings(), log_level=None)
         model_mod.train(linker)
         info = model_mod.save(linker, model_dir, prepared.num_rows)
     else:
         settings, info = saved
-        linker = Linker(sdf, settings, log_level=logging.WARNING)
+        linker = Linker(sdf, settings, log_level=None)
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold), warning_mode="never")
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
