@@ -1,0 +1,120 @@
+"""The app database: engine and session factory from a URL, the shared declarative Base, migrations.
+
+The app database holds what people do (users, sessions, the audit log, workflow state); the
+intelligence itself lives in the read-only snapshot. SQLite is the zero-set-up default and
+PostgreSQL the at-scale store: both run the same models and the same Alembic migrations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# Arbitrary constant naming the PostgreSQL advisory lock that serialises migrations when several
+# workers start at once.
+_MIGRATION_LOCK_KEY = 0x5AFE_6001
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every app-database model (security and workflow)."""
+
+
+def normalise_url(url: str) -> str:
+    """The URL with plain PostgreSQL schemes mapped to the psycopg 3 driver SQLAlchemy should use."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; on SQLite with foreign keys on, WAL, and write-locking transactions."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so that the "begin" hook below decides.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL lets readers carry on while one writer holds the lock.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Nearly every portal request writes (the audit log, the session's last activity). A deferred
+        # transaction that later upgrades to a write fails at once with SQLITE_BUSY when another writer
+        # got in first; BEGIN IMMEDIATE takes the write lock up front and waits (timeout above)
+        # instead, which also makes the audit chain's read-then-append atomic.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose loaded objects stay readable after commit (we hand plain data onwards)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction: committed on clean exit, rolled back on error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Passing the live connection avoids putting the URL (and any password in it) through
+    # configparser, which would also choke on '%' in passwords.
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the app database at ``url`` up to ``revision`` (default: the latest)."""
+    from alembic import command
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})
+            command.upgrade(_alembic_config(connection), revision)
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
+def current_revision(url: str) -> str | None:
+    """The migration revision the database at ``url`` is at, or None when it has none."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            revision: str | None = MigrationContext.configure(connection).get_current_revision()
+            return revision
+    finally:
+        engine.dispose()

@@ -1,0 +1,23 @@
+"""Alembic environment: configured in code by safeguarding.db.upgrade, which passes a live connection."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import safeguarding.security.models  # noqa: F401  (registers the tables on Base.metadata)
+from safeguarding.db import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run migrations through safeguarding.db.upgrade(url), which supplies a connection")
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

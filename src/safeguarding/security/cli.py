@@ -1,0 +1,150 @@
+"""Command-line sub-apps for users, the audit log and the app database; the main CLI mounts them.
+
+safeguarding users add|list|disable|reset
+safeguarding audit verify
+safeguarding db upgrade
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguarding import db
+from safeguarding.config import ConfigError, Settings, load_settings
+from safeguarding.security import audit, users
+from safeguarding.security.permissions import Role, UnknownRoleError
+
+users_app = typer.Typer(help="Manage portal users: add, list, disable, reset passwords.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the app database (users, sessions, audit log, workflow).", no_args_is_help=True)
+
+
+# A callback keeps each one-command app a group, so `verify` and `upgrade` stay sub-commands whether
+# these apps run alone or mounted in the main CLI.
+@audit_app.callback()
+def _audit_group() -> None:
+    """Check the hash-chained audit log."""
+
+
+@db_app.callback()
+def _db_group() -> None:
+    """Manage the app database (users, sessions, audit log, workflow)."""
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    if isinstance(ctx.obj, Settings):
+        return ctx.obj
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def open_app_db(settings: Settings) -> sessionmaker[Session]:
+    """Migrate the app database to the latest revision and return a session factory for it."""
+    db.upgrade(settings.app_database_url)
+    return db.session_factory(db.make_engine(settings.app_database_url))
+
+
+def create_admin_with_one_time_password(settings: Settings, username: str = "admin") -> str:
+    """Create the administrator, or reset its password if it exists; return the one-time password."""
+    factory = open_app_db(settings)
+    try:
+        return users.create_admin(factory, username)
+    finally:
+        factory.kw["bind"].dispose()
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+_ROLE_HELP = "Role to grant (repeat for several): " + ", ".join(r.value for r in Role) + "."
+
+
+@users_app.command("add")
+def add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Sign-in name: lower-case letters, digits, '.', '_', '-'.")],
+    role: Annotated[list[str], typer.Option("--role", "-r", help=_ROLE_HELP)],
+    name: Annotated[str | None, typer.Option("--name", help="Display name (defaults to the username).")] = None,
+) -> None:
+    """Create a user and print a one-time password, which must be changed at first sign-in."""
+    factory = open_app_db(_settings(ctx))
+    try:
+        info, one_time = users.add_user(factory, username, role, name, actor="cli")
+    except (users.UserError, UnknownRoleError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Created {info.username} ({', '.join(info.roles)}).")
+    typer.echo(f"One-time password (shown once; must be changed at first sign-in): {one_time}")
+
+
+@users_app.command("list")
+def list_(ctx: typer.Context) -> None:
+    """List users with their roles and whether they are disabled, locked or awaiting a password change."""
+    factory = open_app_db(_settings(ctx))
+    rows = users.list_users(factory)
+    if not rows:
+        typer.echo("No users yet: add one with `safeguarding users add USERNAME --role ROLE`.")
+        return
+    for u in rows:
+        flags = [
+            flag
+            for flag, on in (
+                ("disabled", u.disabled),
+                ("locked", u.locked_until is not None),
+                ("one-time password", u.must_change_password),
+            )
+            if on
+        ]
+        suffix = f"  [{', '.join(flags)}]" if flags else ""
+        typer.echo(f"{u.username:<24} {u.display_name:<30} {','.join(u.roles)}{suffix}")
+
+
+@users_app.command("disable")
+def disable(ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user to disable.")]) -> None:
+    """Stop a user signing in and end their open sessions."""
+    factory = open_app_db(_settings(ctx))
+    try:
+        users.disable_user(factory, username, actor="cli")
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Disabled {username}.")
+
+
+@users_app.command("reset")
+def reset(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user whose password to reset.")]
+) -> None:
+    """Give a user a new one-time password (clears any lockout and ends their sessions)."""
+    factory = open_app_db(_settings(ctx))
+    try:
+        one_time = users.reset_password(factory, username, actor="cli")
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"One-time password for {username} (shown once; must be changed at first sign-in): {one_time}")
+
+
+@audit_app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Recompute the audit log's hash chain; exit 0 when intact, 1 naming the first broken entry."""
+    factory = open_app_db(_settings(ctx))
+    with db.transaction(factory) as session:
+        result = audit.verify(session)
+    if result.ok:
+        typer.echo(f"OK: {result.entries} audit entries, chain intact.")
+        return
+    raise _fail(f"audit log broken at entry {result.broken_id}: {result.reason}")
+
+
+@db_app.command("upgrade")
+def upgrade(ctx: typer.Context) -> None:
+    """Apply any pending migrations to the app database (the portal also does this on start)."""
+    settings = _settings(ctx)
+    db.upgrade(settings.app_database_url)
+    typer.echo(f"App database at revision {db.current_revision(settings.app_database_url)}.")

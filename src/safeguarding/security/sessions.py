@@ -1,0 +1,113 @@
+"""Server-side login sessions in the app database.
+
+The browser holds a random 32-byte token in an HttpOnly, SameSite=Strict cookie; the database holds
+only its SHA-256, the user, a CSRF token bound to the session, and an expiry that moves forward with
+activity (``session_hours`` of inactivity ends the login).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguarding.db import transaction
+from safeguarding.security.models import LoginSession, User
+
+COOKIE_NAME = "sg_session"
+
+# Writing last-activity on every request would double the writes for no gain in precision that
+# matters against an expiry measured in hours.
+_TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """The signed-in user behind a request, as plain data."""
+
+    token_hash: str
+    user_id: int
+    username: str
+    display_name: str
+    roles: frozenset[str]
+    must_change_password: bool
+    csrf_token: str
+    expires_at: datetime
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def create(factory: sessionmaker[Session], user_id: int, lifetime: timedelta) -> str:
+    """Start a session for ``user_id``; return the token for the cookie (never stored as such)."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with transaction(factory) as session:
+        # Drop this user's expired sessions while we are here, so the table does not grow for ever.
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user_id, LoginSession.expires_at <= now))
+        session.add(
+            LoginSession(
+                token_hash=hash_token(token),
+                user_id=user_id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return token
+
+
+def load(
+    factory: sessionmaker[Session], token: str | None, lifetime: timedelta, *, now: datetime | None = None
+) -> SessionInfo | None:
+    """The live session for ``token`` (extending its expiry), or None if absent, expired or disabled."""
+    if not token or len(token) > 128:
+        return None
+    now = now or datetime.now(UTC)
+    token_hash = hash_token(token)
+    with transaction(factory) as session:
+        row = session.execute(
+            select(LoginSession, User)
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token_hash == token_hash)
+        ).one_or_none()
+        if row is None:
+            return None
+        login, user = row
+        if login.expires_at <= now or user.disabled:
+            session.delete(login)
+            return None
+        if now - login.last_seen_at >= _TOUCH_EVERY:
+            login.last_seen_at = now
+            login.expires_at = now + lifetime
+        return SessionInfo(
+            token_hash=token_hash,
+            user_id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            roles=frozenset(r.role for r in user.roles),
+            must_change_password=user.must_change_password,
+            csrf_token=login.csrf_token,
+            expires_at=login.expires_at,
+        )
+
+
+def end(factory: sessionmaker[Session], token_hash: str) -> None:
+    """Sign a session out (idempotent)."""
+    with transaction(factory) as session:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash))
+
+
+def end_all_for_user(factory: sessionmaker[Session], user_id: int, keep: str | None = None) -> None:
+    """End every session of a user except ``keep`` (a token hash), e.g. after a password change."""
+    with transaction(factory) as session:
+        stmt = delete(LoginSession).where(LoginSession.user_id == user_id)
+        if keep is not None:
+            stmt = stmt.where(LoginSession.token_hash != keep)
+        session.execute(stmt)

@@ -1,0 +1,145 @@
+"""Sign in, change password, sign out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from safeguarding.security import audit, csrf, passwords, sessions, users
+from safeguarding.security.users import LoginOutcome
+from safeguarding.web.auth import check_csrf, current_session, safe_next, signed_in
+from safeguarding.web.state import app_state
+
+router = APIRouter()
+
+_LOGIN_MESSAGES = {
+    LoginOutcome.BAD_CREDENTIALS: "The username or password is not right.",
+    LoginOutcome.LOCKED: (
+        f"Too many failed attempts: this account is locked for {int(users.LOCKOUT.total_seconds() // 60)}"
+        " minutes. Ask an administrator if you need in sooner."
+    ),
+    LoginOutcome.DISABLED: "This account is disabled. Ask an administrator.",
+}
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=app_state(request).settings.secure_cookies,
+    )
+
+
+def _login_form(request: Request, next_path: str, error: str | None = None, status_code: int = 200) -> Response:
+    token = csrf.new_token()
+    response = app_state(request).templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf_token": token, "next": safe_next(next_path), "error": error, "viewer": None},
+        status_code=status_code,
+    )
+    _set_cookie(request, response, csrf.LOGIN_COOKIE_NAME, token, max_age=3600)
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/alerts") -> Response:
+    if current_session(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_form(request, next)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/alerts",
+) -> Response:
+    check_csrf(request.cookies.get(csrf.LOGIN_COOKIE_NAME), csrf_token)
+    state = app_state(request)
+    outcome, user = users.authenticate(state.factory, username.strip().lower(), password)
+    if outcome is not LoginOutcome.OK or user is None:
+        return _login_form(request, next, _LOGIN_MESSAGES[outcome], status_code=401)
+    # Any session the browser held before is ended: a fresh token on every sign-in defeats fixation.
+    previous = current_session(request)
+    if previous is not None:
+        sessions.end(state.factory, previous.token_hash)
+    token = sessions.create(state.factory, user.id, state.session_lifetime)
+    target = "/change-password" if user.must_change_password else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    _set_cookie(request, response, sessions.COOKIE_NAME, token, max_age=None)
+    response.delete_cookie(csrf.LOGIN_COOKIE_NAME, path="/")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    login_session: Annotated[sessions.SessionInfo, Depends(signed_in)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(login_session.csrf_token, csrf_token)
+    state = app_state(request)
+    sessions.end(state.factory, login_session.token_hash)
+    audit.record(state.factory, username=login_session.username, action="logout")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
+    return response
+
+
+def _change_form(
+    request: Request, login_session: sessions.SessionInfo, error: str | None = None, status_code: int = 200
+) -> Response:
+    return app_state(request).templates.TemplateResponse(
+        request,
+        "change_password.html",
+        {
+            "login_session": login_session,
+            "csrf_token": login_session.csrf_token,
+            "error": error,
+            "min_length": passwords.MIN_LENGTH,
+            "viewer": None,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/change-password")
+def change_password_page(
+    request: Request, login_session: Annotated[sessions.SessionInfo, Depends(signed_in)]
+) -> Response:
+    audit.record(
+        app_state(request).factory,
+        username=login_session.username,
+        action="view",
+        detail={"path": request.url.path},
+    )
+    return _change_form(request, login_session)
+
+
+@router.post("/change-password")
+def change_password(
+    request: Request,
+    login_session: Annotated[sessions.SessionInfo, Depends(signed_in)],
+    current_password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    new_password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    confirm_password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(login_session.csrf_token, csrf_token)
+    state = app_state(request)
+    try:
+        users.change_password(state.factory, login_session.username, current_password, new_password, confirm_password)
+    except (passwords.PasswordPolicyError, users.UserError) as exc:
+        return _change_form(request, login_session, str(exc), status_code=400)
+    # Other browsers signed in with the old password lose their sessions.
+    sessions.end_all_for_user(state.factory, login_session.user_id, keep=login_session.token_hash)
+    return RedirectResponse("/alerts", status_code=303)

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from safeguarding.security import passwords
+
+
+def test_hash_verifies_only_the_right_password() -> None:
+    hashed = passwords.hash_password("a long enough secret")
+    assert hashed.startswith("$argon2id$")
+    assert passwords.verify_password(hashed, "a long enough secret")
+    assert not passwords.verify_password(hashed, "a long enough secreT")
+
+
+def test_damaged_hash_and_oversized_password_are_refused_without_raising() -> None:
+    assert not passwords.verify_password("not-a-hash", "whatever")
+    hashed = passwords.hash_password("x" * 12)
+    assert not passwords.verify_password(hashed, "x" * (passwords.MAX_LENGTH + 1))
+
+
+def test_one_time_passwords_are_random_and_unambiguous() -> None:
+    made = {passwords.generate_one_time_password() for _ in range(50)}
+    assert len(made) == 50
+    assert all(len(p) == 16 and not set(p) & set("0O1lI") for p in made)
+
+
+@pytest.mark.parametrize(
+    ("new", "confirm", "message"),
+    [
+        ("short", "short", "at least"),
+        ("a perfectly fine one", "a different one here", "do not match"),
+        ("alice-is-my-password", "alice-is-my-password", "username"),
+    ],
+)
+def test_policy_refuses(new: str, confirm: str, message: str) -> None:
+    with pytest.raises(passwords.PasswordPolicyError, match=message):
+        passwords.check_policy(new, username="alice", confirm=confirm)
+
+
+def test_policy_accepts_a_long_passphrase() -> None:
+    passwords.check_policy("correct horse battery staple", username="alice", confirm="correct horse battery staple")
