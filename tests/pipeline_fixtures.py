@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from safeguarding import pipeline
 from safeguarding.config import Settings
-from safeguarding.synth.force import SynthOptions, generate
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -22,6 +20,8 @@ def _quiet_progress() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def tiny_force(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny synthetic force (seed 7): DIR with exports/ and truth/."""
+    from safeguarding.synth.force import SynthOptions, generate
+
     out = tmp_path_factory.mktemp("tiny-force")
     generate(SynthOptions(scale="tiny", seed=7), out)
     return out
@@ -30,6 +30,8 @@ def tiny_force(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def pipeline_settings(tiny_force: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings of a data folder where the whole pipeline has run once on ``tiny_force``."""
+    from safeguarding import pipeline
+
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"))
     pipeline.run_ingest(settings, [tiny_force / "exports"])
     pipeline.run_link(settings)

@@ -66,9 +66,8 @@ def test_unloadable_file_exits_1_naming_file_line_and_field(tmp_path: Path) -> N
     assert result.returncode == 1
     assert f"{bad}: line 1, field 'person_ref'" in result.stderr
     assert "nothing was loaded" in result.stderr
-    assert not (tmp_path / "data" / "lake" / "_loads").exists() or not list(
-        (tmp_path / "data" / "lake" / "_loads").iterdir()
-    )
+    loads = json.loads(cli("loads", "--json", data_dir=tmp_path / "data").stdout)
+    assert [m["status"] for m in loads] == ["refused"] and loads[0]["rows_loaded"] == 0
 
 
 def test_whole_flow_from_the_command_line(tmp_path: Path) -> None:

@@ -108,15 +108,23 @@ def ingest(
     max_reject_rate: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Refuse the load above this share of bad rows.")
     ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="YAML file mapping the force's file names, columns and codes.")
+    ] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: sniffed).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
 ) -> None:
     """Validate export files and load them into the lake as one all-or-nothing load."""
+    from safeguarding.ingest.mapping import MappingError, load_mapping
     from safeguarding.ingest.readers import FileError
     from safeguarding.pipeline import run_ingest
 
     try:
-        result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter)
+        loaded_mapping = load_mapping(mapping) if mapping else None
+    except MappingError as exc:
+        raise _fail(str(exc), 2) from None
+    try:
+        result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter, loaded_mapping)
     except FileError as exc:
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
@@ -193,7 +201,7 @@ def run(
 ) -> None:
     """Ingest (if INBOX is given), link, assess and publish, in one go."""
     if inbox is not None:
-        ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, delimiter=None, as_json=False)
+        ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, mapping=None, delimiter=None, as_json=False)
     ctx.invoke(link, ctx=ctx, retrain=False, as_json=False)
     ctx.invoke(assess, ctx=ctx, as_json=False)
 

@@ -8,6 +8,7 @@ when it exists. docs/configuration.md lists every key; a test keeps that page in
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -55,6 +56,13 @@ class Settings:
         metadata={
             "env": "SAFEGUARDING_MAX_REJECT_RATE",
             "doc": "A load whose share of quarantined rows exceeds this is refused whole.",
+        },
+    )
+    ingest_memory_limit: str = field(
+        default="1GB",
+        metadata={
+            "env": "SAFEGUARDING_INGEST_MEMORY_LIMIT",
+            "doc": "Memory DuckDB may use while loading (it spills to disk beyond it), e.g. `1GB`, `512MB`.",
         },
     )
     link_threshold: float = field(
@@ -146,6 +154,8 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"max_reject_rate must be between 0 and 1, not {settings.max_reject_rate}")
     if not 0 < settings.link_threshold < 1:
         raise ConfigError(f"link_threshold must be between 0 and 1, not {settings.link_threshold}")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", settings.ingest_memory_limit):
+        raise ConfigError(f"ingest_memory_limit must look like 512MB or 2GB, not {settings.ingest_memory_limit!r}")
     return settings
 
 

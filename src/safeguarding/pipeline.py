@@ -19,6 +19,7 @@ from safeguarding.assess.evaluate import Assessment, evaluate, prepare
 from safeguarding.assess.rules_catalogue import load_rules
 from safeguarding.config import Settings
 from safeguarding.ingest.loader import LoadResult, ingest
+from safeguarding.ingest.mapping import Mapping
 from safeguarding.lake.engine import get_engine
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.resolve import LinkResult, resolve
@@ -36,10 +37,21 @@ def linkage_dir(settings: Settings) -> Path:
 
 
 def run_ingest(
-    settings: Settings, paths: list[Path], max_reject_rate: float | None = None, delimiter: str | None = None
+    settings: Settings,
+    paths: list[Path],
+    max_reject_rate: float | None = None,
+    delimiter: str | None = None,
+    mapping: Mapping | None = None,
 ) -> LoadResult:
     rate = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
-    return ingest(paths, Lake(settings.lake_dir), max_reject_rate=rate, delimiter=delimiter)
+    return ingest(
+        paths,
+        Lake(settings.lake_dir),
+        max_reject_rate=rate,
+        mapping=mapping,
+        delimiter=delimiter,
+        memory_limit=settings.ingest_memory_limit,
+    )
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:

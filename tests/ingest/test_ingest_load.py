@@ -106,7 +106,9 @@ def test_missing_required_column_stops_the_load_naming_file_line_and_field(tmp_p
     with pytest.raises(FileError) as err:
         ingest([good, bad], lake)
     assert err.value.line == 1 and err.value.field == "reported_at" and err.value.path == bad
-    assert lake.manifests() == [] and lake_rows(lake, "missing_episodes_versions") == []
+    assert lake_rows(lake, "missing_episodes_versions") == []
+    (manifest,) = lake.manifests()
+    assert manifest["status"] == "refused" and "field 'reported_at'" in manifest["error"]
 
 
 def test_interrupted_load_is_invisible_and_cleared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

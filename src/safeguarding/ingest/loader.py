@@ -1,9 +1,10 @@
 """A load: files in, every row accounted for, all-or-nothing.
 
 rows_read = rows_loaded + rows_quarantined + rows_duplicate, per file and in total. A file that cannot
-be read at all (FileError) stops the whole load before anything is written; a load whose share of
+be read at all (FileError) stops the whole load before anything is committed; a load whose share of
 quarantined rows exceeds the limit is refused whole (its manifest and quarantine are kept so people
-can see why, but no rows reach the lake).
+can see why, but no rows reach the lake). The load's working tables live in a DuckDB file under the
+lake's scratch folder with a memory limit, so memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import hashlib
 import logging
 import secrets
 import shutil
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,13 +20,13 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from safeguarding.contract.model import ident
 from safeguarding.contract.records import RECORD_TYPES
-from safeguarding.ingest.readers import ExportFile, FileError, classify, read_export
-from safeguarding.ingest.validate import validate
-from safeguarding.lake.store import Lake
+from safeguarding.ingest.mapping import Mapping
+from safeguarding.ingest.readers import ExportFile, FileError, classify, raw_lines, read_export
+from safeguarding.ingest.validate import create_load_tables, good_table, validate
+from safeguarding.lake.store import QUARANTINE, Lake
 from safeguarding.progress import track
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,12 @@ class FileCounts:
     path: str
     sha256: str
     record_type: str
+    parser: str = ""
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    columns_ignored: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class LoadResult:
     started_at: str = ""
     finished_at: str = ""
     max_reject_rate: float = 0.0
+    error: str | None = None  # why a load was refused when a file could not be read at all
 
     @property
     def reject_rate(self) -> float:
@@ -69,6 +72,10 @@ class LoadResult:
         data["files_skipped"] = [f"{s['path']}: {s['reason']}" for s in self.files_skipped]
         data["reject_rate"] = round(self.reject_rate, 6)
         return data
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _new_load_id() -> str:
@@ -100,133 +107,145 @@ def ingest(
     paths: list[Path],
     lake: Lake,
     max_reject_rate: float = 0.05,
-    forced_type: str | None = None,
+    mapping: Mapping | None = None,
     delimiter: str | None = None,
+    memory_limit: str = "1GB",
 ) -> LoadResult:
     """Load the export files under ``paths`` into the lake as one load. Raises FileError."""
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    result = LoadResult(load_id=None, status="nothing_new", started_at=started, max_reject_rate=max_reject_rate)
+    result = LoadResult(load_id=None, status="nothing_new", started_at=_now(), max_reject_rate=max_reject_rate)
     with lake.locked():
         lake.discard_uncommitted()
         already = lake.loaded_file_hashes()
         exports: list[tuple[ExportFile, str]] = []
         for path in discover(paths):
-            kind = classify(path, forced_type)
+            kind = classify(path, mapping)
             if isinstance(kind, str):
                 result.files_skipped.append({"path": str(path), "reason": kind})
                 continue
             digest = _sha256(path)
             if digest in already:
                 result.files_skipped.append({"path": str(path), "reason": f"already loaded in {already[digest]}"})
-                continue
-            if digest in {d for _, d in exports}:
+            elif digest in {d for _, d in exports}:
                 result.files_skipped.append({"path": str(path), "reason": "same content as another file here"})
-                continue
-            exports.append((kind, digest))
+            else:
+                exports.append((kind, digest))
         if not exports:
-            result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+            result.finished_at = _now()
             return result
         load_id = _new_load_id()
         result.load_id = load_id
-        _run_load(load_id, exports, lake, result, delimiter)
+        try:
+            _run_load(load_id, exports, lake, result, delimiter, memory_limit)
+        except FileError as exc:
+            # Nothing of this load reaches the lake; its manifest records the refusal and why.
+            shutil.rmtree(lake.staging(load_id), ignore_errors=True)
+            result.status, result.error, result.finished_at = "refused", str(exc), _now()
+            result.files = []
+            lake.commit(load_id, result.to_json())
+            raise
+        finally:
+            shutil.rmtree(lake.work(load_id), ignore_errors=True)
         result.status = "refused" if result.reject_rate > max_reject_rate else "loaded"
-        result.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        manifest = result.to_json()
+        result.finished_at = _now()
         if result.status == "refused":
             # Keep the quarantine (why it was refused) but no data.
-            staged = lake.staging(load_id)
-            for child in staged.iterdir() if staged.exists() else []:
-                if child.is_dir():
+            for child in lake.staging(load_id).iterdir():
+                if child.is_dir() and child.name != QUARANTINE:
                     shutil.rmtree(child)
-        lake.commit(load_id, manifest)
+        lake.commit(load_id, result.to_json())
     log.info(
         "load %s %s: read=%d loaded=%d quarantined=%d duplicate=%d",
-        result.load_id,
-        result.status,
-        result.rows_read,
-        result.rows_loaded,
-        result.rows_quarantined,
+        result.load_id, result.status, result.rows_read, result.rows_loaded, result.rows_quarantined,
         result.rows_duplicate,
-    )
+    )  # fmt: skip
     return result
 
 
-def _run_load(
-    load_id: str, exports: list[tuple[ExportFile, str]], lake: Lake, result: LoadResult, delimiter: str | None
-) -> None:
-    con = duckdb.connect()
+def _connect(workdir: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    workdir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(workdir / "load.duckdb"))
     con.execute("SET TimeZone = 'UTC'")
-    staged = lake.staging(load_id)
-    staged.mkdir(parents=True, exist_ok=True)
-    goods: dict[str, list[pa.Table]] = {}
-    quarantined: list[pa.Table] = []
-    reasons: Counter[str] = Counter()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{workdir / 'spill'}'")
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+def _run_load(
+    load_id: str, exports: list[tuple[ExportFile, str]], lake: Lake, result: LoadResult, delimiter: str | None,
+    memory_limit: str,
+) -> None:  # fmt: skip
+    workdir = lake.work(load_id)
+    con = _connect(workdir, memory_limit)
+    create_load_tables(con)
     for order, (export, digest) in enumerate(track(exports, "Validating files")):
-        counts = FileCounts(str(export.path), digest, export.record_type.name)
-        raw = read_export(export, delimiter)
-        checked = validate(con, export.record_type, raw)
-        counts.rows_read = raw.num_rows
-        bad_lines = set(checked.problems.column("_line").to_pylist())
-        counts.rows_quarantined = len(bad_lines)
-        for f, r in zip(
-            checked.problems.column("field").to_pylist(),
-            checked.problems.column("reason").to_pylist(),
-            strict=True,
-        ):
-            reasons[f"{f}: {r}"] += 1
-        if checked.problems.num_rows:
-            q = checked.problems.rename_columns(["line", "field", "reason", "raw"])
-            q = q.append_column("file", pa.array([str(export.path)] * q.num_rows, pa.string()))
-            q = q.append_column("record_type", pa.array([export.record_type.name] * q.num_rows, pa.string()))
-            quarantined.append(q)
-        good = checked.good.append_column("_source_file", pa.array([str(export.path)] * checked.good.num_rows))
-        good = good.append_column("_file_order", pa.array([order] * good.num_rows, pa.int64()))
-        goods.setdefault(export.record_type.name, []).append(good)
-        result.files.append(counts)
+        info = read_export(con, export, "raw_in", workdir, delimiter)
+        good, bad = validate(con, export.record_type, "raw_in", order, str(export.path))
+        con.execute("DROP TABLE raw_in")
+        if bad and info.text_path is not None:
+            _fill_raw_text(con, order, info.text_path, info.text_compressed)
+        if info.text_path is not None and info.text_path.parent == workdir:
+            info.text_path.unlink()
+        result.files.append(
+            FileCounts(str(export.path), digest, export.record_type.name, info.method, info.rows, good, bad, 0,
+                       info.ignored_columns)
+        )  # fmt: skip
     by_file = {c.path: c for c in result.files}
-    for type_name, tables in goods.items():
-        _stage_record_type(con, lake, load_id, type_name, pa.concat_tables(tables), by_file)
-    if quarantined:
-        target = lake.quarantine_file(load_id)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(pa.concat_tables(quarantined), target)
+    for type_name in sorted({e.record_type.name for e, _ in exports}):
+        _stage_record_type(con, lake, load_id, type_name, by_file)
+    _stage_quarantine(con, lake, load_id)
+    result.reasons = {
+        f"{f}: {r}": int(n)
+        for f, r, n in con.execute(
+            "SELECT field, reason, count(*) AS n FROM problems GROUP BY ALL ORDER BY n DESC, field, reason"
+        ).fetchall()
+    }
     con.close()
     for c in result.files:
         result.rows_read += c.rows_read
         result.rows_loaded += c.rows_loaded
         result.rows_quarantined += c.rows_quarantined
         result.rows_duplicate += c.rows_duplicate
-    result.reasons = dict(reasons.most_common())
+
+
+def _fill_raw_text(con: duckdb.DuckDBPyConnection, order: int, text: Path, compressed: bool) -> None:
+    """Copy the raw text of this file's quarantined rows into the problems table."""
+    wanted = dict(
+        con.execute("SELECT DISTINCT line, nl FROM problems WHERE file_order = ? AND raw IS NULL", [order]).fetchall()
+    )
+    found = raw_lines(text, compressed, {int(k): int(v) for k, v in wanted.items()})
+    con.register("raw_text", pa.table({"line": list(found), "raw": list(found.values())}))
+    con.execute(
+        """UPDATE problems SET raw = raw_text.raw FROM raw_text
+           WHERE problems.file_order = ? AND problems.line = raw_text.line""",
+        [order],
+    )
+    con.unregister("raw_text")
 
 
 def _stage_record_type(
-    con: duckdb.DuckDBPyConnection,
-    lake: Lake,
-    load_id: str,
-    type_name: str,
-    incoming: pa.Table,
-    by_file: dict[str, FileCounts],
+    con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str, type_name: str, by_file: dict[str, FileCounts]
 ) -> None:
     """Drop exact duplicates (within this load and of rows already in the lake); stage the rest."""
     rt = RECORD_TYPES[type_name]
+    table = good_table(rt)
     existing = [str(p) for p in lake.partition_files(type_name)]
-    con.register("incoming", incoming)
     if existing:
         paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in existing) + "]"
         con.execute(f"CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT _row_hash FROM read_parquet({paths})")
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE known (_row_hash VARCHAR)")
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE marked AS
-           SELECT *, (row_number() OVER (PARTITION BY _row_hash ORDER BY _file_order, _line) > 1
-                      OR _row_hash IN (SELECT _row_hash FROM known)) AS _is_duplicate
-           FROM incoming"""
+        f"""CREATE OR REPLACE TEMP TABLE marked AS
+            SELECT *, (row_number() OVER (PARTITION BY _row_hash ORDER BY _file_order, _line) > 1
+                       OR _row_hash IN (SELECT _row_hash FROM known)) AS _is_duplicate
+            FROM {table}"""
     )
-    for path, dupes, total in con.execute(
-        "SELECT _source_file, count(*) FILTER (WHERE _is_duplicate), count(*) FROM marked GROUP BY ALL"
+    for path, dupes in con.execute(
+        "SELECT _source_file, count(*) FILTER (WHERE _is_duplicate) FROM marked GROUP BY ALL"
     ).fetchall():
         by_file[path].rows_duplicate = int(dupes)
-        by_file[path].rows_loaded = int(total) - int(dupes)
+        by_file[path].rows_loaded -= int(dupes)
     cols = ", ".join(ident(f.name) for f in rt.fields)
     target = lake.staging(load_id) / type_name / "part-0.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -235,6 +254,16 @@ def _stage_record_type(
                   FROM marked WHERE NOT _is_duplicate ORDER BY _file_order, _line)
             TO '{target}' (FORMAT parquet)"""
     )
-    con.unregister("incoming")
     con.execute("DROP TABLE marked")
     con.execute("DROP TABLE known")
+
+
+def _stage_quarantine(con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str) -> None:
+    if not con.execute("SELECT count(*) FROM problems").fetchall()[0][0]:
+        return
+    target = lake.staging(load_id) / QUARANTINE / "part-0.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(
+        f"""COPY (SELECT file, record_type, line, field, reason, raw FROM problems ORDER BY file_order, line, field)
+            TO '{target}' (FORMAT parquet)"""
+    )

@@ -2,18 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
-import pyarrow as pa
 
 from safeguarding.contract.model import RecordType, ident
-
-
-@dataclass(frozen=True)
-class Validated:
-    good: pa.Table  # typed, normalised columns + _line + _row_hash
-    problems: pa.Table  # _line, field, reason, raw (one row per problem; a row may have several)
 
 
 def _row_hash_sql(rt: RecordType) -> str:
@@ -22,34 +13,53 @@ def _row_hash_sql(rt: RecordType) -> str:
     return f"md5(concat_ws('\\x1f', {parts}))"
 
 
-def validate(con: duckdb.DuckDBPyConnection, rt: RecordType, raw: pa.Table) -> Validated:
-    """Split ``raw`` (from readers.read_export) into good typed rows and quarantine problems."""
-    con.register("raw_rows", raw)
-    try:
-        typed_cols = ", ".join(f"{f.normalised()} AS {ident(f.name)}" for f in rt.fields)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT _line, _raw, {typed_cols} FROM raw_rows")
-        problem_parts = ["SELECT _line, '(row)' AS field, _width_error AS reason FROM raw_rows"]
-        for f in rt.fields:
-            problem_parts.append(f"SELECT _line, '{f.name}' AS field, {f.problem()} AS reason FROM raw_rows")
-        for c in rt.checks:
-            problem_parts.append(
-                f"SELECT _line, '{c.field}' AS field, '{c.message}' AS reason FROM typed WHERE NOT ({c.condition})"
-            )
-        union = " UNION ALL ".join(problem_parts)
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE problems AS
-                SELECT p._line, p.field, p.reason, r._raw AS raw
-                FROM ({union}) p JOIN raw_rows r USING (_line)
-                WHERE p.reason IS NOT NULL"""
-        )
-        problems = con.sql("SELECT * FROM problems ORDER BY _line, field").to_arrow_table()
-        cols = ", ".join(ident(f.name) for f in rt.fields)
-        good = con.sql(
-            f"""SELECT _line, {cols}, {_row_hash_sql(rt)} AS _row_hash
-                FROM typed WHERE _line NOT IN (SELECT _line FROM problems) ORDER BY _line"""
-        ).to_arrow_table()
-    finally:
-        con.unregister("raw_rows")
-        con.execute("DROP TABLE IF EXISTS typed")
-        con.execute("DROP TABLE IF EXISTS problems")
-    return Validated(good=good, problems=problems)
+def create_load_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The load's working tables: problems of every file (good rows get a table per record type)."""
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS problems (file_order INTEGER, file VARCHAR, record_type VARCHAR,
+                                                line BIGINT, nl BIGINT, field VARCHAR, reason VARCHAR, raw VARCHAR)"""
+    )
+
+
+def good_table(rt: RecordType) -> str:
+    return f"good_{rt.name}"
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str, file_order: int, file: str
+) -> tuple[int, int]:
+    """Append ``raw_table``'s good rows (typed, with _row_hash) to the record type's good table and
+    its problems to ``problems``. Returns (good rows, quarantined rows)."""
+    typed_cols = ", ".join(f"{f.normalised()} AS {ident(f.name)}" for f in rt.fields)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT _line, _nl, {typed_cols} FROM {raw_table}")
+    parts = [f"SELECT _line, _nl, '(row)' AS field, _width_error AS reason FROM {raw_table}"]
+    for f in rt.fields:
+        parts.append(f"SELECT _line, _nl, '{f.name}' AS field, {f.problem()} AS reason FROM {raw_table}")
+    for c in rt.checks:
+        message = c.message.replace("'", "''")
+        parts.append(f"SELECT _line, _nl, '{c.field}', '{message}' FROM typed WHERE NOT ({c.condition})")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE file_problems AS
+            SELECT * FROM ({" UNION ALL ".join(parts)}) WHERE reason IS NOT NULL"""
+    )
+    con.execute(
+        "INSERT INTO problems SELECT ?, ?, ?, _line, _nl, field, reason, NULL FROM file_problems",
+        [file_order, file, rt.name],
+    )
+    cols = ", ".join(ident(f.name) for f in rt.fields)
+    select = f"""SELECT {cols}, _line, {_row_hash_sql(rt)} AS _row_hash, {file_order} AS _file_order,
+                        {"'" + file.replace("'", "''") + "'"} AS _source_file
+                 FROM typed WHERE _line NOT IN (SELECT _line FROM file_problems)"""
+    table = good_table(rt)
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
+    ).fetchall()[0][0]
+    if exists:
+        con.execute(f"INSERT INTO {table} {select}")
+    else:
+        con.execute(f"CREATE TABLE {table} AS {select}")
+    bad = con.execute("SELECT count(DISTINCT _line) FROM file_problems").fetchall()[0][0]
+    total = con.execute(f"SELECT count(*) FROM {raw_table}").fetchall()[0][0]
+    con.execute("DROP TABLE typed")
+    con.execute("DROP TABLE file_problems")
+    return int(total) - int(bad), int(bad)

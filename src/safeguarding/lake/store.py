@@ -24,6 +24,7 @@ from typing import Any
 LOADS = "_loads"
 QUARANTINE = "_quarantine"
 STAGING = "_staging"
+WORK = "_work"
 
 
 class Lake:
@@ -67,7 +68,12 @@ class Lake:
         return self.root / QUARANTINE / f"load_id={load_id}" / "part-0.parquet"
 
     def staging(self, load_id: str) -> Path:
+        """Where a load's partitions wait to be committed: one folder per record type (and _quarantine)."""
         return self.root / STAGING / load_id
+
+    def work(self, load_id: str) -> Path:
+        """Scratch space for a load (its working database, transcoded text); removed after the load."""
+        return self.root / WORK / load_id
 
     def commit(self, load_id: str, manifest: dict[str, Any]) -> None:
         """Move staged partitions into place, then write the manifest (the commit point)."""
@@ -88,11 +94,11 @@ class Lake:
         """Remove staging folders and partitions of loads that never committed; return their ids."""
         committed = {m["load_id"] for m in self.manifests()}
         removed: list[str] = []
-        staging = self.root / STAGING
-        if staging.exists():
-            for folder in staging.iterdir():
-                shutil.rmtree(folder)
-                removed.append(folder.name)
+        for scratch in (self.root / STAGING, self.root / WORK):
+            if scratch.exists():
+                for folder in scratch.iterdir():
+                    shutil.rmtree(folder)
+                    removed.append(folder.name)
         if self.root.exists():
             for part in self.root.glob("*/load_id=*"):
                 load_id = part.name.split("=", 1)[1]
