@@ -27,8 +27,17 @@ SQL_TYPES: dict[str, str] = {
 
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
-# ISO 8601 with an explicit UTC offset, as DOMAIN.md requires of every timestamp.
-_TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$"
+_TIMESTAMP_FORMATS = (
+    "['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M%z', "
+    "'%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%d %H:%M%z']"
+)
+_EXPECTED = {
+    "date": "a date (YYYY-MM-DD or DD/MM/YYYY)",
+    "timestamp": "an ISO 8601 timestamp with a UTC offset",
+    "integer": "a whole number",
+    "decimal": "a number",
+    "boolean": "true or false",
+}
 
 
 def _quote(value: str) -> str:
@@ -51,50 +60,48 @@ class Field:
     codes: tuple[str, ...] = ()
     personal: bool = False  # personal data: never written to logs
 
-    def raw(self) -> str:
-        """The raw text of this field with null tokens turned into NULL."""
+    def cleaned(self, column: str) -> str:
+        """SQL for the raw text in ``column``, trimmed, with null tokens turned into NULL."""
         tokens = ", ".join(_quote(t) for t in NULL_TOKENS)
-        return f"CASE WHEN trim({ident(self.name)}) IN ({tokens}) THEN NULL ELSE trim({ident(self.name)}) END"
+        # Trimming copies the string, so only values that need it are trimmed (most do not).
+        padded = " OR ".join(f"{fn}({column}, {ws})" for fn in ("prefix", "suffix") for ws in ("' '", "chr(9)"))
+        return (
+            f"CASE WHEN {column} IN ({tokens}) THEN NULL "
+            f"WHEN {padded} THEN CASE WHEN trim({column}) IN ({tokens}) THEN NULL ELSE trim({column}) END "
+            f"ELSE {column} END"
+        )
 
-    def normalised(self) -> str:
-        """SQL giving the typed, normalised value (NULL when absent or invalid)."""
-        raw = self.raw()
+    def typed(self, text: str) -> str:
+        """SQL giving the typed, normalised value of the cleaned text ``text`` (NULL when invalid)."""
         if self.type == "date":
             # ISO first; UK exports also write day/month/year. Both normalise to ISO.
-            return f"COALESCE(TRY_STRPTIME({raw}, '%Y-%m-%d'), TRY_STRPTIME({raw}, '%d/%m/%Y'))::DATE"
+            return f"CAST(TRY_STRPTIME({text}, ['%Y-%m-%d', '%d/%m/%Y']) AS DATE)"
         if self.type == "timestamp":
-            return f"CASE WHEN regexp_full_match({raw}, '{_TIMESTAMP_RE}') THEN TRY_CAST({raw} AS TIMESTAMPTZ) END"
+            # ISO 8601 with an explicit UTC offset, as DOMAIN.md requires of every timestamp.
+            zulu = f"CASE WHEN suffix({text}, 'Z') THEN left({text}, -1) || '+00:00' ELSE {text} END"
+            return f"TRY_STRPTIME({zulu}, {_TIMESTAMP_FORMATS})"
         if self.type == "integer":
-            return f"TRY_CAST({raw} AS BIGINT)"
+            return f"TRY_CAST({text} AS BIGINT)"
         if self.type == "decimal":
-            return f"TRY_CAST({raw} AS DOUBLE)"
+            return f"TRY_CAST({text} AS DOUBLE)"
         if self.type == "boolean":
             trues = ", ".join(_quote(t) for t in _TRUE)
             falses = ", ".join(_quote(t) for t in _FALSE)
-            return f"CASE WHEN lower({raw}) IN ({trues}) THEN TRUE WHEN lower({raw}) IN ({falses}) THEN FALSE END"
-        return raw
+            return f"CASE WHEN lower({text}) IN ({trues}) THEN TRUE WHEN lower({text}) IN ({falses}) THEN FALSE END"
+        return text
 
-    def problem(self) -> str:
-        """SQL giving a reason the raw value is unusable, or NULL when it is fine."""
-        raw = self.raw()
+    def problem(self, text: str, value: str) -> str:
+        """SQL giving why the value is unusable, or NULL when it is fine. ``text`` is the cleaned raw
+        text and ``value`` the typed value (columns or expressions)."""
         checks: list[str] = []
         if self.required:
-            checks.append(f"WHEN {raw} IS NULL THEN 'required value is missing'")
+            checks.append(f"WHEN {text} IS NULL THEN 'required value is missing'")
         if self.type == "code" and self.codes:
             allowed = ", ".join(_quote(c) for c in self.codes)
-            checks.append(
-                f"WHEN {raw} IS NOT NULL AND {raw} NOT IN ({allowed}) "
-                f"THEN 'not an allowed code (allowed: {', '.join(self.codes)})'"
-            )
-        elif self.type != "string" and self.type != "code":
-            expected = {
-                "date": "a date (YYYY-MM-DD or DD/MM/YYYY)",
-                "timestamp": "an ISO 8601 timestamp with a UTC offset",
-                "integer": "a whole number",
-                "decimal": "a number",
-                "boolean": "true or false",
-            }[self.type]
-            checks.append(f"WHEN {raw} IS NOT NULL AND ({self.normalised()}) IS NULL THEN 'not {expected}'")
+            listed = ", ".join(self.codes)
+            checks.append(f"WHEN {text} NOT IN ({allowed}) THEN 'not an allowed code (allowed: {listed})'")
+        elif self.type not in ("string", "code"):
+            checks.append(f"WHEN {text} IS NOT NULL AND {value} IS NULL THEN 'not {_EXPECTED[self.type]}'")
         if not checks:
             return "NULL"
         return "CASE " + " ".join(checks) + " END"

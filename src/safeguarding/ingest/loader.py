@@ -24,7 +24,7 @@ import pyarrow as pa
 from safeguarding.contract.model import ident
 from safeguarding.contract.records import RECORD_TYPES
 from safeguarding.ingest.mapping import Mapping
-from safeguarding.ingest.readers import ExportFile, FileError, classify, raw_lines, read_export
+from safeguarding.ingest.readers import ExportFile, FileError, classify, drop_raw, raw_lines, read_export
 from safeguarding.ingest.validate import create_load_tables, good_table, validate
 from safeguarding.lake.store import QUARANTINE, Lake
 from safeguarding.progress import track
@@ -163,7 +163,8 @@ def ingest(
 
 def _connect(workdir: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     workdir.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(workdir / "load.duckdb"))
+    # In memory up to the limit, spilling to the load's scratch folder beyond it.
+    con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{workdir / 'spill'}'")
@@ -181,7 +182,7 @@ def _run_load(
     for order, (export, digest) in enumerate(track(exports, "Validating files")):
         info = read_export(con, export, "raw_in", workdir, delimiter)
         good, bad = validate(con, export.record_type, "raw_in", order, str(export.path))
-        con.execute("DROP TABLE raw_in")
+        drop_raw(con, "raw_in")
         if bad and info.text_path is not None:
             _fill_raw_text(con, order, info.text_path, info.text_compressed)
         if info.text_path is not None and info.text_path.parent == workdir:
@@ -226,36 +227,57 @@ def _fill_raw_text(con: duckdb.DuckDBPyConnection, order: int, text: Path, compr
 def _stage_record_type(
     con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str, type_name: str, by_file: dict[str, FileCounts]
 ) -> None:
-    """Drop exact duplicates (within this load and of rows already in the lake); stage the rest."""
+    """Drop exact duplicates (within this load and of rows already in the lake); stage the rest.
+
+    Duplicates are found with one aggregate over the row hashes; only the (usually few) duplicate
+    rows are then materialised, so staging is a single streaming copy of the good rows.
+    """
     rt = RECORD_TYPES[type_name]
     table = good_table(rt)
     existing = [str(p) for p in lake.partition_files(type_name)]
-    if existing:
-        paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in existing) + "]"
-        con.execute(f"CREATE OR REPLACE TEMP TABLE known AS SELECT DISTINCT _row_hash FROM read_parquet({paths})")
-    else:
-        con.execute("CREATE OR REPLACE TEMP TABLE known (_row_hash VARCHAR)")
+    known = (
+        "SELECT DISTINCT _row_hash FROM read_parquet(["
+        + ", ".join("'" + p.replace("'", "''") + "'" for p in existing)
+        + "])"
+        if existing
+        else "SELECT NULL::VARCHAR AS _row_hash WHERE false"
+    )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE marked AS
-            SELECT *, (row_number() OVER (PARTITION BY _row_hash ORDER BY _file_order, _line) > 1
-                       OR _row_hash IN (SELECT _row_hash FROM known)) AS _is_duplicate
-            FROM {table}"""
+        f"""CREATE OR REPLACE TEMP TABLE duplicates AS
+            WITH groups AS (
+                SELECT _row_hash, count(*) AS n FROM {table} WHERE _problems = '' GROUP BY _row_hash
+            ),
+            suspect AS (
+                SELECT _row_hash, _row_hash IN ({known}) AS in_lake FROM groups
+                WHERE n > 1 OR _row_hash IN ({known})
+            )
+            SELECT r._file_order, r._line
+            FROM (SELECT _row_hash, _file_order, _line,
+                         row_number() OVER (PARTITION BY _row_hash ORDER BY _file_order, _line) AS k
+                  FROM {table} WHERE _problems = '' AND _row_hash IN (SELECT _row_hash FROM suspect)) r
+            JOIN suspect USING (_row_hash)
+            WHERE r.k > 1 OR suspect.in_lake"""
     )
     for path, dupes in con.execute(
-        "SELECT _source_file, count(*) FILTER (WHERE _is_duplicate) FROM marked GROUP BY ALL"
+        "SELECT f.path, count(*) FROM duplicates d JOIN load_files f ON f.file_order = d._file_order GROUP BY ALL"
     ).fetchall():
         by_file[path].rows_duplicate = int(dupes)
         by_file[path].rows_loaded -= int(dupes)
     cols = ", ".join(ident(f.name) for f in rt.fields)
     target = lake.staging(load_id) / type_name / "part-0.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
+    # Rows were inserted file by file in line order, and insertion order is preserved: no sort needed.
     con.execute(
-        f"""COPY (SELECT {cols}, '{load_id}' AS _load_id, _source_file, _line, _row_hash
-                  FROM marked WHERE NOT _is_duplicate ORDER BY _file_order, _line)
+        f"""COPY (SELECT {cols}, '{load_id}' AS _load_id,
+                         (SELECT path FROM load_files f WHERE f.file_order = t._file_order) AS _source_file,
+                         _line, _row_hash
+                  FROM {table} t
+                  WHERE _problems = ''
+                    AND NOT EXISTS (SELECT 1 FROM duplicates d
+                                    WHERE d._file_order = t._file_order AND d._line = t._line))
             TO '{target}' (FORMAT parquet)"""
     )
-    con.execute("DROP TABLE marked")
-    con.execute("DROP TABLE known")
+    con.execute("DROP TABLE duplicates")
 
 
 def _stage_quarantine(con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str) -> None:

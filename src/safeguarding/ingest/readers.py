@@ -204,22 +204,31 @@ def _read_csv_duckdb(
     rejects = con.execute("SELECT count(*) FROM csv_rejects").fetchall()[0][0]
     con.execute("DROP TABLE IF EXISTS csv_rejects")
     con.execute("DROP TABLE IF EXISTS csv_scans")
+    rows = int(con.execute("SELECT count(*) FROM csv_rows").fetchall()[0][0])
+    positions, _ = _field_sources(export, header)
+    selects = ", ".join(
+        f"{_field_expr(export, f.name, f'c{positions[f.name]}' if f.name in positions else None)} AS {ident(f.name)}"
+        for f in export.record_type.fields
+    )
+    if not rejects and 1 + rows == physical_lines:
+        # One line per row (the common case): the line number is the row's position, no copy needed.
+        con.execute(
+            f"""CREATE TEMP VIEW {table} AS
+                SELECT {selects}, 2 + rowid AS _line, 0 AS _nl, NULL::VARCHAR AS _width_error FROM csv_rows"""
+        )
+        return rows
     newline_count = " + ".join(
         f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(len(header))
     )
-    rows, newlines = con.execute(f"SELECT count(*), coalesce(sum({newline_count}), 0) FROM csv_rows").fetchall()[0]
+    newlines = con.execute(f"SELECT coalesce(sum({newline_count}), 0) FROM csv_rows").fetchall()[0][0]
     if rejects or 1 + rows + newlines != physical_lines:
         # Malformed rows or blank lines: DuckDB's row order no longer maps to physical lines.
         con.execute("DROP TABLE csv_rows")
         return None
-    positions, _ = _field_sources(export, header)
-    selects = [
-        f"{_field_expr(export, f.name, f'c{positions[f.name]}' if f.name in positions else None)} AS {ident(f.name)}"
-        for f in export.record_type.fields
-    ]
+    # Quoted values with new lines: a row starts after all the lines the rows before it used.
     con.execute(
         f"""CREATE TEMP TABLE {table} AS
-            SELECT {", ".join(selects)},
+            SELECT {selects},
                    2 + rowid + coalesce(sum(_nl) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING
                                                        AND 1 PRECEDING), 0) AS _line,
                    _nl, NULL::VARCHAR AS _width_error
@@ -374,7 +383,7 @@ def read_export(
     con: duckdb.DuckDBPyConnection, export: ExportFile, table: str, workdir: Path, delimiter: str | None = None
 ) -> RawInfo:
     """Create ``table`` with one VARCHAR column per contract field plus _line, _nl and _width_error."""
-    con.execute(f"DROP TABLE IF EXISTS {table}")
+    drop_raw(con, table)
     if export.fmt == "parquet":
         return RawInfo(_read_parquet(con, export, table), "parquet")
     text, compressed, physical = utf8_text(export, workdir)
@@ -389,6 +398,18 @@ def read_export(
     if rows is None:
         rows, method = _read_csv_python(con, export, text, compressed, header, delim, table), "python"
     return RawInfo(rows, method, ignored, text, compressed)
+
+
+def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop what read_export made (a table, or a view over DuckDB's parsed rows)."""
+    kinds = con.execute(
+        "SELECT 'view' FROM duckdb_views() WHERE view_name = ? UNION ALL "
+        "SELECT 'table' FROM duckdb_tables() WHERE table_name = ?",
+        [table, table],
+    ).fetchall()
+    for (kind,) in kinds:
+        con.execute(f"DROP {kind.upper()} {table}")
+    con.execute("DROP TABLE IF EXISTS csv_rows")
 
 
 def raw_lines(path: Path, compressed: bool, wanted: dict[int, int]) -> dict[int, str]:

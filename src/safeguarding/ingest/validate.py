@@ -8,13 +8,21 @@ from safeguarding.contract.model import RecordType, ident
 
 
 def _row_hash_sql(rt: RecordType) -> str:
-    # Hash of the normalised values, so "2024-01-02" and "02/01/2024" are the same record.
-    parts = ", ".join(f"coalesce(CAST({ident(f.name)} AS VARCHAR), '\\N')" for f in rt.fields)
-    return f"md5(concat_ws('\\x1f', {parts}))"
+    """md5 of the row's cleaned text, with dates normalised so 02/01/2024 and 2024-01-02 hash alike.
+
+    Hashing the text rather than typed values cast back to text keeps this pass cheap; exact
+    re-exports of a record are byte-identical, which is what deduplication is for.
+    """
+    parts = ", ".join(
+        f"coalesce(CAST({ident(f.name)} AS VARCHAR), '')" if f.type == "date" else f"coalesce({_text_col(f.name)}, '')"
+        for f in rt.fields
+    )
+    return f"md5(concat_ws(chr(31), {parts}))"
 
 
 def create_load_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The load's working tables: problems of every file (good rows get a table per record type)."""
+    con.execute("CREATE TABLE IF NOT EXISTS load_files (file_order INTEGER PRIMARY KEY, path VARCHAR)")
     con.execute(
         """CREATE TABLE IF NOT EXISTS problems (file_order INTEGER, file VARCHAR, record_type VARCHAR,
                                                 line BIGINT, nl BIGINT, field VARCHAR, reason VARCHAR, raw VARCHAR)"""
@@ -22,44 +30,54 @@ def create_load_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def good_table(rt: RecordType) -> str:
-    return f"good_{rt.name}"
+    """The load's table of one record type's rows (``_problems = ''`` marks the good ones)."""
+    return f"rows_{rt.name}"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _text_col(name: str) -> str:
+    return ident(f"text:{name}")
 
 
 def validate(
     con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str, file_order: int, file: str
 ) -> tuple[int, int]:
     """Append ``raw_table``'s good rows (typed, with _row_hash) to the record type's good table and
-    its problems to ``problems``. Returns (good rows, quarantined rows)."""
-    typed_cols = ", ".join(f"{f.normalised()} AS {ident(f.name)}" for f in rt.fields)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE typed AS SELECT _line, _nl, {typed_cols} FROM {raw_table}")
-    parts = [f"SELECT _line, _nl, '(row)' AS field, _width_error AS reason FROM {raw_table}"]
-    for f in rt.fields:
-        parts.append(f"SELECT _line, _nl, '{f.name}' AS field, {f.problem()} AS reason FROM {raw_table}")
-    for c in rt.checks:
-        message = c.message.replace("'", "''")
-        parts.append(f"SELECT _line, _nl, '{c.field}', '{message}' FROM typed WHERE NOT ({c.condition})")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE file_problems AS
-            SELECT * FROM ({" UNION ALL ".join(parts)}) WHERE reason IS NOT NULL"""
-    )
-    con.execute(
-        "INSERT INTO problems SELECT ?, ?, ?, _line, _nl, field, reason, NULL FROM file_problems",
-        [file_order, file, rt.name],
-    )
+    its problems to ``problems``. Returns (good rows, quarantined rows).
+
+    One pass: clean each value, type it, and list the row's problems beside it; every value is
+    parsed once.
+    """
+    cleaned = ", ".join(f"{f.cleaned(ident(f.name))} AS {_text_col(f.name)}" for f in rt.fields)
+    typed = ", ".join(f"{f.typed(_text_col(f.name))} AS {ident(f.name)}" for f in rt.fields)
+    checks = [("(row)", "_width_error")]
+    checks += [(f.name, f.problem(_text_col(f.name), ident(f.name))) for f in rt.fields]
+    checks += [(c.field, f"CASE WHEN NOT ({c.condition}) THEN {_quote(c.message)} END") for c in rt.checks]
+    # Each problem is "field<US>reason"; a row's problems are joined by <RS>; "" means a good row.
+    problems = ", ".join(f"{_quote(name)} || chr(31) || ({expr})" for name, expr in checks if expr != "NULL")
     cols = ", ".join(ident(f.name) for f in rt.fields)
-    select = f"""SELECT {cols}, _line, {_row_hash_sql(rt)} AS _row_hash, {file_order} AS _file_order,
-                        {"'" + file.replace("'", "''") + "'"} AS _source_file
-                 FROM typed WHERE _line NOT IN (SELECT _line FROM file_problems)"""
+    # Every row, good or bad, goes into the record type's table once, typed, with its problems beside
+    # it: staging later takes the good ones, and the problems are read back from it.
+    select = f"""SELECT {cols}, _line, _nl, concat_ws(chr(30), {problems}) AS _problems,
+                        {_row_hash_sql(rt)} AS _row_hash, {file_order}::INTEGER AS _file_order
+                 FROM (SELECT *, {typed} FROM (SELECT _line, _nl, _width_error, {cleaned} FROM {raw_table}))"""
+    con.execute("INSERT INTO load_files VALUES (?, ?)", [file_order, file])
     table = good_table(rt)
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
     ).fetchall()[0][0]
-    if exists:
-        con.execute(f"INSERT INTO {table} {select}")
-    else:
-        con.execute(f"CREATE TABLE {table} AS {select}")
-    bad = con.execute("SELECT count(DISTINCT _line) FROM file_problems").fetchall()[0][0]
-    total = con.execute(f"SELECT count(*) FROM {raw_table}").fetchall()[0][0]
-    con.execute("DROP TABLE typed")
-    con.execute("DROP TABLE file_problems")
+    con.execute(f"INSERT INTO {table} {select}" if exists else f"CREATE TABLE {table} AS {select}")
+    con.execute(
+        f"""INSERT INTO problems
+            SELECT ?, ?, ?, _line, _nl, split_part(p, chr(31), 1), split_part(p, chr(31), 2), NULL
+            FROM (SELECT _line, _nl, unnest(string_split(_problems, chr(30))) AS p FROM {table}
+                  WHERE _file_order = ? AND _problems <> '')""",
+        [file_order, file, rt.name, file_order],
+    )
+    total, bad = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _problems <> '') FROM {table} WHERE _file_order = ?", [file_order]
+    ).fetchall()[0]
     return int(total) - int(bad), int(bad)
