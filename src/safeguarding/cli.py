@@ -17,6 +17,7 @@ import typer
 from safeguarding import logs
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.security.cli import audit_app, db_app, users_app
+from safeguarding.security.trail import record_cli
 
 app = typer.Typer(
     help="Safeguarding: child-protection intelligence from a police force's records.",
@@ -88,17 +89,29 @@ def synth(
     years: Annotated[int, typer.Option(min=1, max=20, help="Years of records.")] = 1,
     seed: Annotated[int, typer.Option(help="Random seed: same seed and options, same bytes.")] = 1,
     fmt: Annotated[Format, typer.Option("--format", help="Export file format.")] = Format.csv,
-    start: Annotated[str, typer.Option(help="First day of the period, YYYY-MM-DD.")] = "2023-01-01",
+    start: Annotated[str, typer.Option(help="First day of the period, YYYY-MM-DD (fixed default).")] = "2023-01-01",
 ) -> None:
-    """Generate a synthetic force's exports with the planted truth."""
+    """Generate a synthetic force's exports with the planted truth (docs/synthetic-data.md)."""
     from safeguarding.synth.force import SynthOptions, generate
 
     try:
         start_date = date.fromisoformat(start)
     except ValueError:
         raise typer.BadParameter(f"{start!r} is not a date (YYYY-MM-DD)", param_hint="--start") from None
-    summary = generate(SynthOptions(scale=scale.value, years=years, seed=seed, start=start_date, fmt=fmt.value), out)
-    typer.echo(f"wrote {sum(summary['rows'].values()):,} rows to {out / 'exports'} and the truth to {out / 'truth'}")
+    if not 1900 <= start_date.year <= 2100:
+        raise _fail(f"--start {start} is outside 1900-2100", 2)
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out {out} exists and is not a folder", 2)
+    options = SynthOptions(scale=scale.value, years=years, seed=seed, start=start_date, fmt=fmt.value)
+    try:
+        options.check()
+    except ValueError as exc:
+        raise _fail(str(exc), 2) from None
+    summary = generate(options, out)
+    typer.echo(
+        f"wrote {sum(summary['rows'].values()):,} rows to {out / 'exports'} and the truth "
+        f"({summary['scenarios']:,} scenarios, {summary['expected']:,} expected flags) to {out / 'truth'}"
+    )
 
 
 @app.command()
@@ -126,8 +139,16 @@ def ingest(
     try:
         result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter, loaded_mapping)
     except FileError as exc:
+        record_cli(_settings(ctx), "ingest.refused", "file", exc.path.name, {"line": exc.line, "field": exc.field})
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
+    if result.load_id:
+        record_cli(
+            _settings(ctx), "ingest.load", "load", result.load_id,
+            {"status": result.status, "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+             "rows_quarantined": result.rows_quarantined, "rows_duplicate": result.rows_duplicate,
+             "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
+        )  # fmt: skip
     if as_json:
         _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
                                      "rows_duplicate", "files_skipped", "reject_rate", "reasons")})  # fmt: skip
@@ -160,6 +181,10 @@ def link(
         result = run_link(_settings(ctx), retrain=retrain)
     except LinkageRefused as exc:
         raise _fail(str(exc)) from None
+    record_cli(
+        _settings(ctx), "linkage.run", "linkage_model", result.model_version,
+        {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes)},
+    )  # fmt: skip
     summary = {
         "mentions": result.mentions.num_rows,
         "persons": result.persons,
@@ -286,8 +311,9 @@ def quarantine_show(
     ctx: typer.Context,
     load_id: Annotated[str, typer.Argument(metavar="LOAD", help="Load id (see `safeguarding loads`).")],
     limit: Annotated[int, typer.Option(help="Show at most this many problems.")] = 100,
+    raw: Annotated[bool, typer.Option("--raw", help="Also print each row's raw text (audited).")] = False,
 ) -> None:
-    """The quarantined rows of one load: file, line, field, reason (raw text with --verbose)."""
+    """The quarantined rows of one load: file, line, field, reason (and raw text with --raw)."""
     import pyarrow.parquet as pq
 
     from safeguarding.lake.store import Lake
@@ -301,8 +327,48 @@ def quarantine_show(
     if not path.exists():
         typer.echo("nothing quarantined in this load")
         return
+    # The raw text can hold personal data: showing it is a consultation, so it is audited.
+    record_cli(_settings(ctx), "quarantine.view", "load", load_id, {"limit": limit, "raw": raw})
     for row in pq.read_table(path).slice(0, limit).to_pylist():
         typer.echo(f"{row['file']}:{row['line']}  {row['field']}: {row['reason']}")
+        if raw:
+            typer.echo(f"    {row['raw']}")
+
+
+@app.command()
+def erase(
+    ctx: typer.Context,
+    records: Annotated[
+        list[str],
+        typer.Argument(metavar="RECORD...", help="RECORD_TYPE:SOURCE_SYSTEM:REF, e.g. persons:niche:NP0000012"),
+    ],
+    reason: Annotated[str, typer.Option(help="The retention review or court order this carries out.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase records from the lake and from every snapshot (older snapshots are deleted)."""
+    from safeguarding.lake.erase import ErasureError, Target
+    from safeguarding.pipeline import erase_records
+
+    try:
+        targets = [Target.parse(r) for r in records]
+    except ErasureError as exc:
+        raise _fail(str(exc), 2) from None
+    if not yes and not typer.confirm(f"Erase {len(targets)} record(s) permanently?"):
+        raise typer.Abort()
+    try:
+        result = erase_records(_settings(ctx), targets, reason)
+    except ErasureError as exc:
+        raise _fail(str(exc), 2) from None
+    record_cli(
+        _settings(ctx), "erase", "erasure", result.erasure_id,
+        {"targets": records, "reason": reason, "rows_removed": result.rows_removed,
+         "quarantine_rows_removed": result.quarantine_rows_removed},
+    )  # fmt: skip
+    typer.echo(
+        f"erasure {result.erasure_id}: removed {sum(result.rows_removed.values()):,} rows "
+        f"({', '.join(f'{k} {v}' for k, v in result.rows_removed.items())}) and "
+        f"{result.quarantine_rows_removed} quarantined rows; snapshots rebuilt"
+    )
 
 
 @contract_app.command("docs")

@@ -21,9 +21,11 @@ from safeguarding.config import Settings
 from safeguarding.ingest.loader import LoadResult, ingest
 from safeguarding.ingest.mapping import Mapping
 from safeguarding.lake.engine import get_engine
+from safeguarding.lake.erase import ErasureResult, Target, erase
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.resolve import LinkResult, resolve
 from safeguarding.progress import new_progress
+from safeguarding.security.trail import cli_actor
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
 
@@ -93,6 +95,23 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         encoding="utf-8",
     )
     _write_atomic(result.mentions, out / "mentions.parquet")  # last: the stage's commit point
+    return result
+
+
+def erase_records(settings: Settings, targets: list[Target], reason: str) -> ErasureResult:
+    """Erase records from the lake, then rebuild the snapshot and delete every older one.
+
+    The linkage stage's output holds personal data too, so linkage runs again before the new
+    snapshot is built; afterwards no file in the data folder holds the erased records.
+    """
+    result = erase(Lake(settings.lake_dir), targets, reason, cli_actor())
+    if (linkage_dir(settings) / "mentions.parquet").exists():
+        run_link(settings)
+        run_assess(settings)
+        keep = store.current(settings.snapshot_dir).path
+        for old in settings.snapshot_dir.glob("snapshot-*.duckdb"):
+            if old != keep:
+                old.unlink()
     return result
 
 
