@@ -128,8 +128,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
 ) -> None:
     """Validate export files and load them into the lake as one all-or-nothing load."""
+    from safeguarding.ingest.errors import FileError
     from safeguarding.ingest.mapping import MappingError, load_mapping
-    from safeguarding.ingest.readers import FileError
     from safeguarding.pipeline import run_ingest
 
     try:

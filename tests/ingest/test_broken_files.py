@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safeguarding.ingest.errors import FileError
 from safeguarding.ingest.loader import ingest
-from safeguarding.ingest.readers import FileError
 from safeguarding.lake.engine import DuckDBEngine
 from safeguarding.lake.store import Lake
 

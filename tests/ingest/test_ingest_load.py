@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from safeguarding.ingest.errors import FileError
 from safeguarding.ingest.loader import ingest
-from safeguarding.ingest.readers import FileError
 from safeguarding.lake.engine import DuckDBEngine
 from safeguarding.lake.store import Lake
 

@@ -61,13 +61,13 @@ class Field:
     personal: bool = False  # personal data: never written to logs
 
     def cleaned(self, column: str) -> str:
-        """SQL for the raw text in ``column``, trimmed, with null tokens turned into NULL."""
+        """SQL for the raw text in ``column``, trimmed. The readers have already turned the null tokens
+        into NULL; a padded value is trimmed and checked for them again."""
         tokens = ", ".join(_quote(t) for t in NULL_TOKENS)
         # Trimming copies the string, so only values that need it are trimmed (most do not).
         padded = " OR ".join(f"{fn}({column}, {ws})" for fn in ("prefix", "suffix") for ws in ("' '", "chr(9)"))
         return (
-            f"CASE WHEN {column} IN ({tokens}) THEN NULL "
-            f"WHEN {padded} THEN CASE WHEN trim({column}) IN ({tokens}) THEN NULL ELSE trim({column}) END "
+            f"CASE WHEN {padded} THEN CASE WHEN trim({column}) IN ({tokens}) THEN NULL ELSE trim({column}) END "
             f"ELSE {column} END"
         )
 

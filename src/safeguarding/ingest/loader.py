@@ -23,11 +23,15 @@ import pyarrow as pa
 
 from safeguarding.contract.model import ident
 from safeguarding.contract.records import RECORD_TYPES
+from safeguarding.ingest.csv_batch import drop_batch, read_batch
+from safeguarding.ingest.errors import FileError
 from safeguarding.ingest.mapping import Mapping
-from safeguarding.ingest.readers import ExportFile, FileError, classify, drop_raw, raw_lines, read_export
+from safeguarding.ingest.readers import ExportFile, PreparedFile, classify, field_sources, prepare
+from safeguarding.ingest.rowwise import read_csv_rows, read_jsonl_rows, read_parquet_rows
+from safeguarding.ingest.text import raw_lines
 from safeguarding.ingest.validate import create_load_tables, good_table, validate
 from safeguarding.lake.store import QUARANTINE, Lake
-from safeguarding.progress import track
+from safeguarding.progress import new_progress, track
 
 log = logging.getLogger(__name__)
 
@@ -179,17 +183,32 @@ def _run_load(
     workdir = lake.work(load_id)
     con = _connect(workdir, memory_limit)
     create_load_tables(con)
-    for order, (export, digest) in enumerate(track(exports, "Validating files")):
-        info = read_export(con, export, "raw_in", workdir, delimiter)
-        good, bad = validate(con, export.record_type, "raw_in", order, str(export.path))
-        drop_raw(con, "raw_in")
-        if bad and info.text_path is not None:
-            _fill_raw_text(con, order, info.text_path, info.text_compressed)
-        if info.text_path is not None and info.text_path.parent == workdir:
-            info.text_path.unlink()
+    prepared = [
+        prepare(export, order, digest, workdir, delimiter)
+        for order, (export, digest) in enumerate(track(exports, "Checking files"))
+    ]
+    con.register("files_in", pa.table({"file_order": [p.order for p in prepared],
+                                       "path": [str(p.export.path) for p in prepared]}))  # fmt: skip
+    con.execute("INSERT INTO load_files SELECT * FROM files_in")
+    con.unregister("files_in")
+    counts: dict[int, tuple[int, int]] = {}
+    groups: dict[tuple[object, ...], list[PreparedFile]] = {}
+    for p in prepared:
+        key = p.shape if p.export.fmt == "csv" else ("single", p.order)
+        groups.setdefault(key, []).append(p)
+    with new_progress() as progress:
+        task = progress.add_task("Parsing and validating", total=len(prepared))
+        for group in groups.values():
+            counts.update(_parse_group(con, group))
+            progress.advance(task, len(group))
+    for p in prepared:
+        good, bad = counts.get(p.order, (0, 0))
+        if bad and p.text_path is not None:
+            _fill_raw_text(con, p)
+        _, ignored = field_sources(p.export, p.header) if p.header else ({}, [])
         result.files.append(
-            FileCounts(str(export.path), digest, export.record_type.name, info.method, info.rows, good, bad, 0,
-                       info.ignored_columns)
+            FileCounts(str(p.export.path), p.sha256, p.export.record_type.name, p.parser, good + bad, good, bad, 0,
+                       ignored)
         )  # fmt: skip
     by_file = {c.path: c for c in result.files}
     for type_name in sorted({e.record_type.name for e, _ in exports}):
@@ -209,17 +228,43 @@ def _run_load(
         result.rows_duplicate += c.rows_duplicate
 
 
-def _fill_raw_text(con: duckdb.DuckDBPyConnection, order: int, text: Path, compressed: bool) -> None:
+def _parse_group(con: duckdb.DuckDBPyConnection, group: list[PreparedFile]) -> dict[int, tuple[int, int]]:
+    """Parse and validate files of one shape; DuckDB's reader first, the exact parser where needed."""
+    rt = group[0].export.record_type
+    counts: dict[int, tuple[int, int]] = {}
+    exact = group
+    if group[0].export.fmt == "csv":
+        fallback = read_batch(con, group, "raw_in")
+        if fallback is None:  # DuckDB could not read the batch as a whole: one file at a time
+            for p in group:
+                counts.update(_parse_group(con, [p]))
+            return counts
+        if len(fallback) < len(group):
+            counts.update(validate(con, rt, "raw_in"))
+        drop_batch(con, "raw_in")
+        exact = fallback
+    for p in exact:
+        reader = {"csv": read_csv_rows, "jsonl": read_jsonl_rows, "parquet": read_parquet_rows}[p.export.fmt]
+        p.rows = reader(con, p, "raw_exact")
+        p.parser = "python" if p.export.fmt == "csv" else p.export.fmt
+        if p.rows:
+            counts.update(validate(con, rt, "raw_exact"))
+        con.execute("DROP TABLE IF EXISTS raw_exact")
+    return counts
+
+
+def _fill_raw_text(con: duckdb.DuckDBPyConnection, p: PreparedFile) -> None:
     """Copy the raw text of this file's quarantined rows into the problems table."""
+    assert p.text_path is not None
     wanted = dict(
-        con.execute("SELECT DISTINCT line, nl FROM problems WHERE file_order = ? AND raw IS NULL", [order]).fetchall()
+        con.execute("SELECT DISTINCT line, nl FROM problems WHERE file_order = ? AND raw IS NULL", [p.order]).fetchall()
     )
-    found = raw_lines(text, compressed, {int(k): int(v) for k, v in wanted.items()})
+    found = raw_lines(p.text_path, p.text_compressed, {int(k): int(v) for k, v in wanted.items()})
     con.register("raw_text", pa.table({"line": list(found), "raw": list(found.values())}))
     con.execute(
         """UPDATE problems SET raw = raw_text.raw FROM raw_text
            WHERE problems.file_order = ? AND problems.line = raw_text.line""",
-        [order],
+        [p.order],
     )
     con.unregister("raw_text")
 
@@ -234,6 +279,8 @@ def _stage_record_type(
     """
     rt = RECORD_TYPES[type_name]
     table = good_table(rt)
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0]:
+        return  # the files of this type held no rows
     existing = [str(p) for p in lake.partition_files(type_name)]
     known = (
         "SELECT DISTINCT _row_hash FROM read_parquet(["
@@ -286,6 +333,7 @@ def _stage_quarantine(con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str) 
     target = lake.staging(load_id) / QUARANTINE / "part-0.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
     con.execute(
-        f"""COPY (SELECT file, record_type, line, field, reason, raw FROM problems ORDER BY file_order, line, field)
+        f"""COPY (SELECT f.path AS file, p.record_type, p.line, p.field, p.reason, p.raw
+                  FROM problems p JOIN load_files f USING (file_order) ORDER BY p.file_order, p.line, p.field)
             TO '{target}' (FORMAT parquet)"""
     )

@@ -24,8 +24,8 @@ def create_load_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The load's working tables: problems of every file (good rows get a table per record type)."""
     con.execute("CREATE TABLE IF NOT EXISTS load_files (file_order INTEGER PRIMARY KEY, path VARCHAR)")
     con.execute(
-        """CREATE TABLE IF NOT EXISTS problems (file_order INTEGER, file VARCHAR, record_type VARCHAR,
-                                                line BIGINT, nl BIGINT, field VARCHAR, reason VARCHAR, raw VARCHAR)"""
+        """CREATE TABLE IF NOT EXISTS problems (file_order INTEGER, record_type VARCHAR, line BIGINT, nl BIGINT,
+                                                field VARCHAR, reason VARCHAR, raw VARCHAR)"""
     )
 
 
@@ -42,14 +42,12 @@ def _text_col(name: str) -> str:
     return ident(f"text:{name}")
 
 
-def validate(
-    con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str, file_order: int, file: str
-) -> tuple[int, int]:
-    """Append ``raw_table``'s good rows (typed, with _row_hash) to the record type's good table and
-    its problems to ``problems``. Returns (good rows, quarantined rows).
+def validate(con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str) -> dict[int, tuple[int, int]]:
+    """Append ``raw_table``'s rows (typed, with their problems and _row_hash) to the record type's
+    table, and their problems to ``problems``. Returns file order -> (good rows, quarantined rows).
 
     One pass: clean each value, type it, and list the row's problems beside it; every value is
-    parsed once.
+    parsed once, and the pass runs in parallel over however many files ``raw_table`` holds.
     """
     cleaned = ", ".join(f"{f.cleaned(ident(f.name))} AS {_text_col(f.name)}" for f in rt.fields)
     typed = ", ".join(f"{f.typed(_text_col(f.name))} AS {ident(f.name)}" for f in rt.fields)
@@ -62,22 +60,26 @@ def validate(
     # Every row, good or bad, goes into the record type's table once, typed, with its problems beside
     # it: staging later takes the good ones, and the problems are read back from it.
     select = f"""SELECT {cols}, _line, _nl, concat_ws(chr(30), {problems}) AS _problems,
-                        {_row_hash_sql(rt)} AS _row_hash, {file_order}::INTEGER AS _file_order
-                 FROM (SELECT *, {typed} FROM (SELECT _line, _nl, _width_error, {cleaned} FROM {raw_table}))"""
-    con.execute("INSERT INTO load_files VALUES (?, ?)", [file_order, file])
+                        {_row_hash_sql(rt)} AS _row_hash, _file_order
+                 FROM (SELECT *, {typed}
+                       FROM (SELECT _file_order, _line, _nl, _width_error, {cleaned} FROM {raw_table}))"""
     table = good_table(rt)
     exists = con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [table]
     ).fetchall()[0][0]
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] if exists else 0
     con.execute(f"INSERT INTO {table} {select}" if exists else f"CREATE TABLE {table} AS {select}")
+    # Rows are appended, so this call's rows are those after the ones already there.
     con.execute(
         f"""INSERT INTO problems
-            SELECT ?, ?, ?, _line, _nl, split_part(p, chr(31), 1), split_part(p, chr(31), 2), NULL
-            FROM (SELECT _line, _nl, unnest(string_split(_problems, chr(30))) AS p FROM {table}
-                  WHERE _file_order = ? AND _problems <> '')""",
-        [file_order, file, rt.name, file_order],
+            SELECT _file_order, ?, _line, _nl, split_part(p, chr(31), 1), split_part(p, chr(31), 2), NULL
+            FROM (SELECT _file_order, _line, _nl, unnest(string_split(_problems, chr(30))) AS p
+                  FROM {table} WHERE rowid >= ? AND _problems <> '')""",
+        [rt.name, before],
     )
-    total, bad = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE _problems <> '') FROM {table} WHERE _file_order = ?", [file_order]
-    ).fetchall()[0]
-    return int(total) - int(bad), int(bad)
+    counts = con.execute(
+        f"""SELECT _file_order, count(*) FILTER (WHERE _problems = ''), count(*) FILTER (WHERE _problems <> '')
+            FROM {table} WHERE rowid >= ? GROUP BY _file_order""",
+        [before],
+    ).fetchall()
+    return {int(order): (int(good), int(bad)) for order, good, bad in counts}

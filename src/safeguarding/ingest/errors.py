@@ -1,0 +1,13 @@
+"""The error for a file that cannot be loaded at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class FileError(Exception):
+    """A file that cannot be loaded at all; the message names the file, line and field."""
+
+    def __init__(self, path: Path, line: int, field: str, reason: str) -> None:
+        super().__init__(f"{path}: line {line}, field {field!r}: {reason}")
+        self.path, self.line, self.field, self.reason = path, line, field, reason
