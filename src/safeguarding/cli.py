@@ -139,16 +139,8 @@ def ingest(
     try:
         result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter, loaded_mapping)
     except FileError as exc:
-        record_cli(_settings(ctx), "ingest.refused", "file", exc.path.name, {"line": exc.line, "field": exc.field})
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
-    if result.load_id:
-        record_cli(
-            _settings(ctx), "ingest.load", "load", result.load_id,
-            {"status": result.status, "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
-             "rows_quarantined": result.rows_quarantined, "rows_duplicate": result.rows_duplicate,
-             "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
-        )  # fmt: skip
     if as_json:
         _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
                                      "rows_duplicate", "files_skipped", "reject_rate", "reasons")})  # fmt: skip
@@ -181,10 +173,6 @@ def link(
         result = run_link(_settings(ctx), retrain=retrain)
     except LinkageRefused as exc:
         raise _fail(str(exc)) from None
-    record_cli(
-        _settings(ctx), "linkage.run", "linkage_model", result.model_version,
-        {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes)},
-    )  # fmt: skip
     summary = {
         "mentions": result.mentions.num_rows,
         "persons": result.persons,
@@ -359,11 +347,6 @@ def erase(
         result = erase_records(_settings(ctx), targets, reason)
     except ErasureError as exc:
         raise _fail(str(exc), 2) from None
-    record_cli(
-        _settings(ctx), "erase", "erasure", result.erasure_id,
-        {"targets": records, "reason": reason, "rows_removed": result.rows_removed,
-         "quarantine_rows_removed": result.quarantine_rows_removed},
-    )  # fmt: skip
     typer.echo(
         f"erasure {result.erasure_id}: removed {sum(result.rows_removed.values()):,} rows "
         f"({', '.join(f'{k} {v}' for k, v in result.rows_removed.items())}) and "

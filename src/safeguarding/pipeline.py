@@ -18,6 +18,7 @@ import pyarrow.parquet as pq
 from safeguarding.assess.evaluate import Assessment, evaluate, prepare
 from safeguarding.assess.rules_catalogue import load_rules
 from safeguarding.config import Settings
+from safeguarding.ingest.errors import FileError
 from safeguarding.ingest.loader import LoadResult, ingest
 from safeguarding.ingest.mapping import Mapping
 from safeguarding.lake.engine import get_engine
@@ -25,7 +26,7 @@ from safeguarding.lake.erase import ErasureResult, Target, erase
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.resolve import LinkResult, resolve
 from safeguarding.progress import new_progress
-from safeguarding.security.trail import cli_actor
+from safeguarding.security.trail import cli_actor, record_cli
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
 
@@ -45,15 +46,28 @@ def run_ingest(
     delimiter: str | None = None,
     mapping: Mapping | None = None,
 ) -> LoadResult:
+    """Load exports into the lake; the load (or its refusal) is audited as a collection (s.62)."""
     rate = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
-    return ingest(
-        paths,
-        Lake(settings.lake_dir),
-        max_reject_rate=rate,
-        mapping=mapping,
-        delimiter=delimiter,
-        memory_limit=settings.ingest_memory_limit,
-    )
+    try:
+        result = ingest(
+            paths,
+            Lake(settings.lake_dir),
+            max_reject_rate=rate,
+            mapping=mapping,
+            delimiter=delimiter,
+            memory_limit=settings.ingest_memory_limit,
+        )
+    except FileError as exc:
+        record_cli(settings, "ingest.refused", "file", exc.path.name, {"line": exc.line, "field": exc.field})
+        raise
+    if result.load_id:
+        record_cli(
+            settings, "ingest.load", "load", result.load_id,
+            {"status": result.status, "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
+             "rows_quarantined": result.rows_quarantined, "rows_duplicate": result.rows_duplicate,
+             "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
+        )  # fmt: skip
+    return result
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
@@ -95,6 +109,10 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         encoding="utf-8",
     )
     _write_atomic(result.mentions, out / "mentions.parquet")  # last: the stage's commit point
+    record_cli(
+        settings, "linkage.run", "linkage_model", result.model_version,
+        {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes)},
+    )  # fmt: skip
     return result
 
 
@@ -105,6 +123,11 @@ def erase_records(settings: Settings, targets: list[Target], reason: str) -> Era
     snapshot is built; afterwards no file in the data folder holds the erased records.
     """
     result = erase(Lake(settings.lake_dir), targets, reason, cli_actor())
+    record_cli(
+        settings, "erase", "erasure", result.erasure_id,
+        {"targets": [f"{t.record_type}:{t.source_system}:{t.ref}" for t in targets], "reason": reason,
+         "rows_removed": result.rows_removed, "quarantine_rows_removed": result.quarantine_rows_removed},
+    )  # fmt: skip
     if (linkage_dir(settings) / "mentions.parquet").exists():
         run_link(settings)
         run_assess(settings)
