@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import safeguarding.security.models  # noqa: F401  (registers the tables on Base.metadata)
+# Importing the models registers their tables on Base.metadata.
+import safeguarding.security.models
+import safeguarding.workflow.linkage_decisions  # noqa: F401
 from safeguarding.db import Base
 
 config = context.config
