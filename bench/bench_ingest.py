@@ -17,14 +17,19 @@ import sys
 import tempfile
 from pathlib import Path
 
+# The floor: DuckDB reading each record type's files in one read_csv call into a table (its fastest
+# way to read many files), with no validation, no line numbers and nothing written out.
 RAW_READ = """
-import duckdb, glob, json, resource, sys, time
-files = sorted(glob.glob(sys.argv[1] + "/*.csv"))
+import collections, duckdb, glob, json, os, resource, sys, time
+by_type = collections.defaultdict(list)
+for f in sorted(glob.glob(sys.argv[1] + "/*.csv")):
+    by_type[os.path.basename(f).split("-")[0]].append(f)
 con = duckdb.connect()
 start = time.perf_counter()
 rows = 0
-for i, f in enumerate(files):
-    con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{f}', all_varchar = true, header = true)")
+for i, files in enumerate(by_type.values()):
+    options = "all_varchar = true, header = true, union_by_name = true"
+    con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv({files}, {options})")
     rows += con.execute(f"SELECT count(*) FROM t{i}").fetchall()[0][0]
     con.execute(f"DROP TABLE t{i}")
 took = time.perf_counter() - start

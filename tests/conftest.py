@@ -88,7 +88,8 @@ def _utc(text_value: str) -> datetime:
 
 
 def build_fixture_snapshot(snapshot_dir: Path) -> None:
-    """Publish a small snapshot: one child with two spellings, two missing episodes and one alert."""
+    """Publish a small snapshot: two children (one with two spellings, two missing episodes, two indicators
+    and an alert; one with an alert of another kind)."""
     with store.build(snapshot_dir) as con:
         con.executemany(
             "INSERT INTO persons VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,14 +116,35 @@ def build_fixture_snapshot(snapshot_dir: Path) -> None:
             ],
         )  # fmt: skip
         con.execute(
-            "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO alerts (alert_id, person_id, rule_id, rule_version, category, title, raised_at, summary,"
+            " evidence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ["A-1", "P-0001", "missing.repeat", 1, "missing", "Repeat missing episodes",
              _utc("2025-07-12T20:15:00"), "Two missing episodes in six weeks.", 2],
         )  # fmt: skip
+        con.execute(
+            "INSERT INTO alerts (alert_id, person_id, rule_id, rule_version, category, title, raised_at, summary,"
+            " evidence_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ["A-2", "P-0002", "exploitation.older_associate", 1, "exploitation", "Older associate",
+             _utc("2025-07-01T10:00:00"), "Seen twice with an adult linked to exploitation.", 1],
+        )  # fmt: skip
         con.executemany(
             "INSERT INTO alert_evidence VALUES (?, ?, ?)",
-            [["A-1", "missing_episode", "MISS-101"], ["A-1", "missing_episode", "MISS-102"]],
-        )
+            [["A-1", "missing_episode", "MISS-101"], ["A-1", "missing_episode", "MISS-102"],
+             ["A-2", "intelligence_log", "INT-9"]],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO indicators (indicator_id, person_id, rule_id, rule_version, category, title, fired_at, weight,"
+            " explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [["I-1", "P-0001", "missing.repeat", 1, "missing", "Repeat missing", _utc("2025-07-12T20:15:00"), 3.0,
+              "2 episodes in 90 days"],
+             ["I-2", "P-0001", "missing.found_far", 1, "missing", "Found far from home", _utc("2025-06-02T08:00:00"),
+              1.5, "Found 12 km from home"]],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO indicator_evidence VALUES (?, ?, ?)",
+            [["I-1", "missing_episode", "MISS-101"], ["I-1", "missing_episode", "MISS-102"],
+             ["I-2", "missing_episode", "MISS-101"]],
+        )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

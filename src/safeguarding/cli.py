@@ -6,6 +6,7 @@ Exit codes: 0 done; 1 refused or failed (the message says why); 2 usage error (o
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -16,6 +17,7 @@ import typer
 
 from safeguarding import logs
 from safeguarding.config import ConfigError, Settings, load_settings
+from safeguarding.linkage import cli as link_cli
 from safeguarding.security.cli import audit_app, db_app, users_app
 from safeguarding.security.trail import record_cli
 
@@ -28,6 +30,8 @@ app = typer.Typer(
 )
 quarantine_app = typer.Typer(help="Rows refused at ingest, with file, line, field and reason.", no_args_is_help=True)
 app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(link_cli.link_app, name="link")
+app.command("resolve")(link_cli.resolve)
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
@@ -159,43 +163,31 @@ def ingest(
         )
 
 
-@app.command()
-def link(
-    ctx: typer.Context,
-    retrain: Annotated[bool, typer.Option(help="Train the linkage model again before linking.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
-) -> None:
-    """Resolve person mentions into persons (Splink on DuckDB)."""
-    from safeguarding.linkage.resolve import LinkageRefused
-    from safeguarding.pipeline import run_link
-
-    try:
-        result = run_link(_settings(ctx), retrain=retrain)
-    except LinkageRefused as exc:
-        raise _fail(str(exc)) from None
-    summary = {
-        "mentions": result.mentions.num_rows,
-        "persons": result.persons,
-        "model_version": result.model_version,
-        "trained": result.trained,
-        "comparisons": result.comparisons,
-        "changes": len(result.changes),
-    }
-    if as_json:
-        _emit(summary)
-    else:
-        typer.echo(f"{summary['mentions']:,} mentions -> {summary['persons']:,} persons (model {result.model_version})")
+assess_app = typer.Typer(
+    help="Run the risk rules, then build and publish the snapshot the portal reads.", invoke_without_command=True
+)
+app.add_typer(assess_app, name="assess")
 
 
-@app.command()
+@assess_app.callback()
 def assess(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Use only records reported by this date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Run the risk rules, then build and publish the snapshot the portal reads."""
+    if ctx.invoked_subcommand is not None:
+        return
     from safeguarding.pipeline import StageError, run_assess
 
     try:
-        summary = run_assess(_settings(ctx))
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise _fail(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)", 2) from None
+    try:
+        summary = run_assess(_settings(ctx), as_of=day)
     except StageError as exc:
         raise _fail(str(exc)) from None
     if as_json:
@@ -207,6 +199,42 @@ def assess(
         )
 
 
+@assess_app.command("evaluate")
+def assess_evaluate(
+    ctx: typer.Context,
+    truth: Annotated[Path, typer.Option("--truth", help="The synthetic force folder (DIR or DIR/truth).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the measures as JSON.")] = False,
+    step_days: Annotated[int, typer.Option("--step-days", min=1, help="Replay step for lead times.")] = 7,
+) -> None:
+    """Measure the assessment against a synthetic force's planted truth (recall, precision, lead time)."""
+    from safeguarding.pipeline import StageError, evaluate_assessment
+
+    try:
+        result = evaluate_assessment(_settings(ctx), truth, step_days)
+    except (StageError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        _emit(result)
+        return
+    typer.echo(
+        f"recall {result['recall']}, precision {result['precision']}, median lead {result['median_lead_days']} days "
+        f"({result['children_alerted']} children alerted, {result['children_expected']} planted at risk)"
+    )
+    for cat, row in result["categories"].items():
+        typer.echo(f"  {cat}: recall {row['recall']} ({row['alerted']}/{row['expected']}), "
+                   f"median lead {row['median_lead_days']} days")  # fmt: skip
+    typer.echo(f"  groups: {result['groups']['recovered']}/{result['groups']['expected']} recovered; "
+               f"places: {result['places']['recovered']}/{result['places']['expected']} recovered")  # fmt: skip
+
+
+@assess_app.command("rules-doc")
+def assess_rules_doc() -> None:
+    """Print the rule catalogue (docs/rules.md) generated from the rule files."""
+    from safeguarding.assess.rules_catalogue import catalogue_markdown, load_rules
+
+    typer.echo(catalogue_markdown(load_rules()), nl=False)
+
+
 @app.command()
 def run(
     ctx: typer.Context,
@@ -215,8 +243,8 @@ def run(
     """Ingest (if INBOX is given), link, assess and publish, in one go."""
     if inbox is not None:
         ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, mapping=None, delimiter=None, as_json=False)
-    ctx.invoke(link, ctx=ctx, retrain=False, as_json=False)
-    ctx.invoke(assess, ctx=ctx, as_json=False)
+    link_cli._print(link_cli._summary(_settings(ctx), retrain=False), as_json=False)
+    ctx.invoke(assess, ctx=ctx, as_json=False, as_of=None)
 
 
 @app.command()
@@ -245,6 +273,8 @@ def demo(
     from safeguarding.web.server import serve as serve_portal
 
     settings = _settings(ctx).with_overrides(host=host, port=port)
+    # The demo admin signs in with a printed password and no second factor; every page says so.
+    os.environ.setdefault("SAFEGUARDING_ADMIN_TOTP", "relaxed")
     force = settings.data_dir / "demo-force"
     if not (force / "truth" / "options.json").exists():
         typer.echo(f"Generating a small synthetic force in {force} ...")

@@ -79,13 +79,6 @@ class Settings:
             "doc": "Linkage refuses to run when its blocking rules would generate more comparisons than this.",
         },
     )
-    session_hours: float = field(
-        default=8.0,
-        metadata={
-            "env": "SAFEGUARDING_SESSION_HOURS",
-            "doc": "A portal login lasts this long without activity.",
-        },
-    )
     secure_cookies: bool = field(
         default=False,
         metadata={

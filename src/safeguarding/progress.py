@@ -40,3 +40,9 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
         for item in seq:
             yield item
             progress.advance(task)
+
+
+def note(message: str) -> None:
+    """A one-line progress note on stderr (hidden when SAFEGUARDING_QUIET is set)."""
+    if not _quiet():
+        console.print(message)

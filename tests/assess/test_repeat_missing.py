@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
+from minilake import CHILD_DOB, MiniLake
 
-from safeguarding.assess.evaluate import evaluate, prepare
 from safeguarding.assess.rules_catalogue import RuleError, load_rules, parse_rule
 from safeguarding.config import Settings
 from safeguarding.snapshot import store
@@ -16,91 +15,59 @@ from safeguarding.snapshot import store
 T0 = datetime(2024, 1, 1, 12, tzinfo=UTC)
 
 
-def _lake(episodes: list[tuple[str, str, datetime]], dob: str | None = "2010-01-01") -> duckdb.DuckDBPyConnection:
-    """A connection shaped like the lake views, with one child per person ref."""
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    refs = sorted({p for _, p, _ in episodes})
-    con.register(
-        "persons_in",
-        pa.table(
-            {
-                "source_system": ["compact"] * len(refs),
-                "person_ref": refs,
-                "date_of_birth": pa.array([dob] * len(refs), pa.string()),
-            }
-        ),
-    )
-    con.execute(
-        "CREATE TABLE persons AS SELECT source_system, person_ref, CAST(date_of_birth AS DATE) AS date_of_birth"
-        " FROM persons_in"
-    )
-    con.register(
-        "eps",
-        pa.table(
-            {
-                "episode_ref": [e for e, _, _ in episodes],
-                "person_ref": [p for _, p, _ in episodes],
-                "reported_at": pa.array([t for _, _, t in episodes], pa.timestamp("us", tz="UTC")),
-            }
-        ),
-    )
-    con.execute("CREATE TABLE missing_episodes AS SELECT 'compact' AS source_system, * FROM eps")
-    mentions = pa.table(
-        {
-            "source_system": ["compact"] * len(refs),
-            "person_ref": refs,
-            "person_id": [f"P-{r}" for r in refs],
-            "forenames": ["A"] * len(refs),
-            "surname": ["B"] * len(refs),
-            "sex": ["F"] * len(refs),
-            "date_of_birth": pa.array([dob] * len(refs), pa.string()).cast(pa.date32()),
-        },
-    )
-    prepare(con, mentions)
-    return con
+def _lake(episodes: list[tuple[str, str, datetime]], dob: date | None = CHILD_DOB) -> MiniLake:
+    """A mini lake with one child per person ref and the given episodes, assessed."""
+    lake = MiniLake()
+    for ref in sorted({p for _, p, _ in episodes}):
+        lake.person(ref, dob=dob)
+    for ref, person, at in episodes:
+        lake.missing(ref, person, at)
+    return lake.assess()
 
 
-def _alerts(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
-    rules = [r for r in load_rules() if r.id == "repeat_missing"]
-    result: list[dict[str, object]] = evaluate(con, rules).alerts.to_pylist()
-    return result
+def _alerts(lake: MiniLake) -> list[dict[str, object]]:
+    return [a for a in lake.alerts() if a["reason"] == "rule:repeat_missing"]
 
 
 def test_three_episodes_inside_ninety_days_fire_with_their_evidence() -> None:
-    con = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=40)), ("E3", "C1", T0 + timedelta(days=89))])
-    rules = [r for r in load_rules() if r.id == "repeat_missing"]
-    result = evaluate(con, rules)
-    assert result.alerts.num_rows == 1
-    alert = result.alerts.to_pylist()[0]
-    assert alert["person_id"] == "P-C1" and alert["rule_version"] == 1 and alert["evidence_count"] == 3
+    lake = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=40)), ("E3", "C1", T0 + timedelta(days=89))])
+    alerts = _alerts(lake)
+    assert len(alerts) == 1
+    alert = alerts[0]
+    assert alert["person_id"] == "P-C1" and alert["rule_version"] == 1
     assert alert["raised_at"] == T0 + timedelta(days=89)
-    assert sorted(result.alert_evidence.column("record_ref").to_pylist()) == ["E1", "E2", "E3"]
+    assert lake.evidence("repeat_missing") == {"E1", "E2", "E3"}
 
 
 def test_episodes_spread_over_more_than_the_window_do_not_fire() -> None:
-    con = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=45)), ("E3", "C1", T0 + timedelta(days=90))])
-    assert _alerts(con) == []
+    lake = _lake([("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=45)), ("E3", "C1", T0 + timedelta(days=90))])
+    assert _alerts(lake) == []
 
 
 def test_adults_do_not_fire_but_unknown_ages_do() -> None:
     episodes = [("E1", "C1", T0), ("E2", "C1", T0 + timedelta(days=1)), ("E3", "C1", T0 + timedelta(days=2))]
-    assert _alerts(_lake(episodes, dob="1990-01-01")) == []
+    assert _alerts(_lake(episodes, dob=date(1990, 1, 1))) == []
     assert len(_alerts(_lake(episodes, dob=None))) == 1
 
 
 def test_threshold_and_window_come_from_the_rule_file() -> None:
     rule = next(r for r in load_rules() if r.id == "repeat_missing")
     assert rule.params == {"window_days": 90, "threshold": 3}
+    assert rule.severity == "high"
     assert "INTERVAL 90 DAYS" in rule.sql and ">= 3" in rule.sql
 
 
 def test_bad_rule_files_are_refused_with_the_file_named() -> None:
     with pytest.raises(RuleError, match=r"x\.yaml: missing key 'sql'"):
-        parse_rule("id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nweight: 1\n", "x.yaml")
+        parse_rule(
+            "id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nwindow_days: 0\n"
+            "threshold: 1\nweight: 1\nseverity: high\n",
+            "x.yaml",
+        )
     with pytest.raises(RuleError, match="no such parameter"):
         parse_rule(
-            "id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nweight: 1\nsql: '{nope}'\n",
+            "id: a\nversion: 1\ntitle: t\ncategory: missing\ndescription: d\nreads: []\nwindow_days: 0\n"
+            "threshold: 1\nweight: 1\nseverity: high\nsql: '{nope}'\n",
             "y.yaml",
         )
 

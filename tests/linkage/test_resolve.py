@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -57,12 +58,11 @@ def test_comparisons_are_counted_per_rule_and_capped(tiny_force: Path, tmp_path:
 
 
 def test_pairs_carry_match_weight_per_field(pipeline_settings: Settings) -> None:
-    pairs = pq.read_table(pipeline.linkage_dir(pipeline_settings) / "pairs.parquet")
-    for column in (
-        "match_weight",
-        "match_probability",
-        "mw_forename_key",
-        "mw_surname_key",
-        "mw_date_of_birth",
-    ):
-        assert column in pairs.column_names
+    pairs = pq.read_table(pipeline.linkage_dir(pipeline_settings) / "link_pairs.parquet").to_pylist()
+    assert pairs
+    joined = [p for p in pairs if p["person_id"]]
+    assert joined, "no scored pair ended in the same person"
+    weights = json.loads(joined[0]["field_weights"])
+    assert {"forename", "surname", "dob", "postcode"} <= set(weights)
+    # The field weights add up to the pair's match weight, less the prior.
+    assert all(isinstance(v, float | int) for v in weights.values())

@@ -59,6 +59,24 @@ def test_deleting_a_middle_row_is_detected(factory: sessionmaker[Session]) -> No
     assert (result.ok, result.broken_id) == (False, 3)
 
 
+def test_reordering_two_rows_is_detected(factory: sessionmaker[Session]) -> None:
+    """Swap entries 2 and 3 whole (content and hashes), keeping the ids in sequence."""
+    _write(factory, 5)
+    columns = ("at", "username", "action", "object_type", "object_id", "detail", "prev_hash", "hash")
+    with transaction(factory) as s:
+        two, three = (s.get(AuditEntry, i) for i in (2, 3))
+        assert two is not None and three is not None
+        a = {c: getattr(two, c) for c in columns}
+        b = {c: getattr(three, c) for c in columns}
+        # The unique hash column needs a placeholder while the two rows trade places.
+        s.execute(update(AuditEntry).where(AuditEntry.id == 2).values(hash="x" * 64))
+        s.flush()
+        s.execute(update(AuditEntry).where(AuditEntry.id == 3).values(**a))
+        s.execute(update(AuditEntry).where(AuditEntry.id == 2).values(**b))
+    result = _verify(factory)
+    assert (result.ok, result.broken_id) == (False, 2)
+
+
 def test_cutting_off_the_tail_is_detected(factory: sessionmaker[Session]) -> None:
     _write(factory, 5)
     with transaction(factory) as s:

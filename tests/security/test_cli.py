@@ -72,12 +72,12 @@ def test_audit_verify_reports_the_broken_entry(settings: Settings) -> None:
 
 def test_db_upgrade(settings: Settings) -> None:
     result = runner.invoke(db_app, ["upgrade"], obj=settings)
-    assert result.exit_code == 0 and "0001_security" in result.output
+    assert result.exit_code == 0 and "0003_portal_workflow" in result.output
 
 
 def test_every_command_has_help(settings: Settings) -> None:
     for app, commands in (
-        (users_app, ["add", "list", "disable", "reset"]),
+        (users_app, ["add", "list", "disable", "reset", "reset-second-factor", "token", "revoke-token"]),
         (audit_app, ["verify"]),
         (db_app, ["upgrade"]),
     ):
@@ -93,3 +93,17 @@ def test_create_admin_with_one_time_password_is_idempotent(settings: Settings) -
     assert first != second
     listed = runner.invoke(users_app, ["list"], obj=settings)
     assert listed.output.count("admin ") == 1
+
+
+def test_partner_needs_an_agency_and_tokens_are_made_and_revoked(settings: Settings) -> None:
+    refused = runner.invoke(users_app, ["add", "pat", "--role", "partner"], obj=settings)
+    assert refused.exit_code == 1 and "--agency" in refused.output
+    assert (
+        runner.invoke(users_app, ["add", "pat", "--role", "partner", "--agency", "bcp-csc"], obj=settings).exit_code
+        == 0
+    )
+    made = runner.invoke(users_app, ["token", "pat", "--name", "csc-case-system"], obj=settings)
+    assert made.exit_code == 0 and "sgt_" in made.output
+    revoked = runner.invoke(users_app, ["revoke-token", "pat", "--name", "csc-case-system"], obj=settings)
+    assert "Revoked 1 token(s)." in revoked.output
+    assert runner.invoke(users_app, ["reset-second-factor", "nobody"], obj=settings).exit_code == 1

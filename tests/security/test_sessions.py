@@ -9,7 +9,8 @@ from safeguarding.db import transaction
 from safeguarding.security import sessions, users
 from safeguarding.security.models import LoginSession
 
-HOURS = timedelta(hours=8)
+# The policy defaults: 30 minutes idle, 12 hours at most.
+HOURS = sessions.Lifetime(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
 
 
 def _user(factory: sessionmaker[Session]) -> int:
@@ -36,15 +37,23 @@ def test_unknown_and_missing_tokens(factory: sessionmaker[Session]) -> None:
     assert sessions.load(factory, "x" * 1000, HOURS) is None
 
 
-def test_session_expires_after_inactivity_and_activity_extends_it(factory: sessionmaker[Session]) -> None:
+def test_session_idles_out_after_30_minutes_and_activity_extends_it(factory: sessionmaker[Session]) -> None:
     token = sessions.create(factory, _user(factory), HOURS)
     now = datetime.now(UTC)
-    assert sessions.load(factory, token, HOURS, now=now + timedelta(hours=7)) is not None
-    # Activity at +7h moved the expiry to +15h.
-    assert sessions.load(factory, token, HOURS, now=now + timedelta(hours=14)) is not None
-    assert sessions.load(factory, token, HOURS, now=now + timedelta(hours=23)) is None
+    assert sessions.load(factory, token, HOURS, now=now + timedelta(minutes=25)) is not None
+    # Activity at +25 min moved the idle expiry to +55 min.
+    assert sessions.load(factory, token, HOURS, now=now + timedelta(minutes=50)) is not None
+    assert sessions.load(factory, token, HOURS, now=now + timedelta(minutes=81)) is None
     # An expired session is removed, not just ignored.
     assert sessions.load(factory, token, HOURS, now=now) is None
+
+
+def test_session_ends_after_12_hours_however_active(factory: sessionmaker[Session]) -> None:
+    token = sessions.create(factory, _user(factory), HOURS)
+    now = datetime.now(UTC)
+    for minutes in range(20, 12 * 60, 20):
+        assert sessions.load(factory, token, HOURS, now=now + timedelta(minutes=minutes)) is not None
+    assert sessions.load(factory, token, HOURS, now=now + timedelta(hours=12, minutes=1)) is None
 
 
 def test_end_and_disable_close_sessions(factory: sessionmaker[Session]) -> None:

@@ -47,7 +47,7 @@ def test_one_time_password_forces_a_change_first(portal: Portal, add_user: Calla
     assert portal.client.get("/alerts", follow_redirects=False).headers["location"] == "/change-password"
     refused = portal.change_password(one_time, "short")
     assert refused.status_code == 400 and "at least 12" in refused.text
-    assert portal.change_password(one_time, STRONG).headers["location"] == "/alerts"
+    assert portal.change_password(one_time, STRONG).headers["location"] == "/"
     assert portal.client.get("/alerts", follow_redirects=False).status_code in (200, 503)
 
 
@@ -93,4 +93,4 @@ def test_next_only_follows_local_paths(portal: Portal, add_user: Callable[..., s
     page = portal.client.get("/change-password")
     portal.client.post("/logout", data={"csrf_token": portal.csrf_from(page.text)})
     response = portal.login("alice", STRONG, next_path="//evil.example/")
-    assert response.headers["location"] == "/alerts"
+    assert response.headers["location"] == "/"

@@ -1,4 +1,9 @@
-"""Loading and checking the rule files in assess/rules/."""
+"""Loading and checking the rule files in assess/rules/.
+
+A rule file is YAML: its identity (id, version), what it means (title, category, description), what it
+reads, its numbers (window_days, threshold, weight, severity) and its SQL. Any other key is a parameter
+that the SQL uses as ``{name}``. docs/rules.md is generated from these files (``catalogue_markdown``).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,15 @@ CATEGORIES = (
     "sexual_exploitation", "criminal_exploitation", "missing", "domestic_abuse", "online",
     "sex_offender_contact", "custody", "place",
 )  # fmt: skip
-REQUIRED = ("id", "version", "title", "category", "description", "reads", "weight", "sql")
-# Keys that are not parameters of the SQL template.
-META_KEYS = {*REQUIRED}
+# high: gaining the indicator raises an alert by itself; standard: adds its weight to the category score;
+# supervisor: shown to supervisors (e.g. victim-blaming language), never counted as risk.
+SEVERITIES = ("high", "standard", "supervisor")
+REQUIRED = (
+    "id", "version", "title", "category", "description", "reads", "window_days", "threshold", "weight",
+    "severity", "sql",
+)  # fmt: skip
+# Keys that are not parameters of the SQL template (window_days and threshold are both).
+META_KEYS = {k for k in REQUIRED if k not in ("window_days", "threshold")}
 
 
 class RuleError(ValueError):
@@ -30,6 +41,7 @@ class Rule:
     description: str
     reads: tuple[str, ...]
     weight: float
+    severity: str
     sql_template: str
     params: dict[str, Any]
     source: str
@@ -38,8 +50,13 @@ class Rule:
     def sql(self) -> str:
         return self.sql_template.format(**self.params)
 
+    @property
+    def counts_as_risk(self) -> bool:
+        return self.severity != "supervisor"
+
 
 def parse_rule(text: str, source: str) -> Rule:
+    """One rule from the text of its file; ``source`` names the file in error messages."""
     data = yaml.safe_load(text)
     if not isinstance(data, dict):
         raise RuleError(f"{source}: a rule file must be a mapping")
@@ -48,6 +65,8 @@ def parse_rule(text: str, source: str) -> Rule:
             raise RuleError(f"{source}: missing key {key!r}")
     if data["category"] not in CATEGORIES:
         raise RuleError(f"{source}: category {data['category']!r} is not one of {', '.join(CATEGORIES)}")
+    if data["severity"] not in SEVERITIES:
+        raise RuleError(f"{source}: severity {data['severity']!r} is not one of {', '.join(SEVERITIES)}")
     params = {k: v for k, v in data.items() if k not in META_KEYS}
     for key, value in params.items():
         if not isinstance(value, int | float | str) or isinstance(value, bool):
@@ -60,6 +79,7 @@ def parse_rule(text: str, source: str) -> Rule:
         description=" ".join(str(data["description"]).split()),
         reads=tuple(data["reads"]),
         weight=float(data["weight"]),
+        severity=str(data["severity"]),
         sql_template=str(data["sql"]),
         params=params,
         source=source,
@@ -77,10 +97,44 @@ def load_rules() -> list[Rule]:
     rules = [
         parse_rule(entry.read_text(encoding="utf-8"), f"assess/rules/{entry.name}")
         for entry in folder.iterdir()
-        if entry.name.endswith(".yaml")
+        if entry.name.endswith(".yaml") and not entry.name.startswith("_")
     ]
     ids = [r.id for r in rules]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise RuleError(f"duplicate rule ids: {', '.join(sorted(duplicates))}")
     return sorted(rules, key=lambda r: r.id)
+
+
+def catalogue_markdown(rules: list[Rule]) -> str:
+    """docs/rules.md: every rule with its numbers, grouped by category."""
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Generated from `src/safeguarding/assess/rules/*.yaml` by `safeguarding assess rules-doc`; do not edit by"
+        " hand (a test keeps it current).",
+        "",
+        "Each rule is evaluated as SQL over the resolved records and fires once per child and occasion, naming the",
+        "records that prove it. A *high* rule raises an alert by itself; a *standard* rule adds its weight (decayed",
+        "over time) to the child's score in its category; a *supervisor* rule is shown to supervisors and never",
+        "counted as risk. Scoring and alert thresholds are in `assess/rules/_scoring.yaml`; the phrase lists in",
+        "`assess/rules/_phrases.yaml`.",
+        "",
+    ]
+    for category in CATEGORIES:
+        in_cat = [r for r in rules if r.category == category]
+        if not in_cat:
+            continue
+        lines += [f"## {category.replace('_', ' ').capitalize()}", ""]
+        for r in in_cat:
+            window = f"{r.params['window_days']} days" if r.params["window_days"] else "—"
+            lines += [
+                f"### `{r.id}` (version {r.version}): {r.title}",
+                "",
+                r.description,
+                "",
+                f"- reads: {', '.join(f'`{x}`' for x in r.reads)}",
+                f"- window: {window}; threshold: {r.params['threshold']}; weight: {r.weight:g}; severity: {r.severity}",
+                "",
+            ]
+    return "\n".join(lines)

@@ -1,47 +1,32 @@
 """The Splink model: comparisons, blocking rules, training and the saved model file.
 
-The model is trained once (EM on two different blocking rules), saved as JSON beside a small
-metadata file with its version, and reused on every later run; retraining is an explicit step.
+Comparisons and blocking rules are built from the features that have values, so the same method
+serves the force's nominal records and any outside file. The force's model is trained once (EM on
+two different blocking rules), saved as JSON beside a metadata file with its version, and reused;
+retraining is an explicit command (`safeguarding link retrain`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.blocking_rule_library import CustomRule
 from splink.internals.blocking_rule_creator import BlockingRuleCreator
+from splink.internals.comparison_creator import ComparisonCreator
 
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "linkage-model.json"
 META_FILE = "linkage-model.meta.json"
-UNIQUE_ID = "mention_id"
-
-# Blocking rules that generate candidate pairs. Each admits pairs that agree exactly on its columns;
-# a pair needs to pass only one. Together they tolerate an error in any single field.
-PREDICTION_BLOCKING_RULES: list[BlockingRuleCreator | dict[str, Any]] = [
-    block_on("date_of_birth"),
-    block_on("surname_key"),
-    block_on("forename_key", "postcode"),
-    block_on("forename_key", "birth_year"),
-]
-BLOCKING_RULE_DOCS = [
-    "same date of birth",
-    "same normalised surname",
-    "same normalised forename and the same postcode",
-    "same normalised forename and the same year of birth",
-]
-# Training sessions: EM cannot estimate a comparison inside its own blocking rule, so two sessions
-# on different rules between them estimate every comparison.
-TRAINING_BLOCKING_RULES = [block_on("date_of_birth"), block_on("surname_key", "forename_key")]
-# Rules precise enough to estimate how many pairs in the data truly match (recall of about 70%).
-DETERMINISTIC_RULES: list[str | BlockingRuleCreator] = [block_on("forename_key", "surname_key", "date_of_birth")]
+UNIQUE_ID = "unique_id"
 
 
 @dataclass(frozen=True)
@@ -51,42 +36,196 @@ class ModelInfo:
     trained_on_mentions: int
 
 
-def settings() -> SettingsCreator:
-    """The linkage settings: one comparison per identifying field."""
+@dataclass(frozen=True)
+class BlockingRule:
+    """A candidate-pair rule: pairs that agree exactly on all ``columns``."""
+
+    columns: tuple[str, ...]
+    description: str
+
+    def creator(self) -> BlockingRuleCreator:
+        return block_on(*self.columns)
+
+
+# In order: each rule adds the pairs the ones before it missed. Together they tolerate an error or a
+# gap in any one field (a typo, a missing or swapped date of birth, a new surname, a moved address).
+BLOCKING_RULES = (
+    BlockingRule(("dob",), "same date of birth"),
+    BlockingRule(("dob_swapped",), "date of birth with day and month swapped"),  # joined to dob below
+    BlockingRule(("surname_key", "forename_canonical"), "same surname and given name (nicknames folded)"),
+    BlockingRule(("surname_metaphone", "birth_year"), "surname sounding alike and same year of birth"),
+    BlockingRule(("forename_canonical", "postcode"), "same given name and postcode"),
+    BlockingRule(("names_swapped",), "given name and surname the other way round"),
+    BlockingRule(("forename_canonical", "birth_year"), "same given name and year of birth"),
+    BlockingRule(("forename_metaphone", "surname_metaphone"), "given name and surname both sounding alike"),
+    BlockingRule(("surname_key", "town_key"), "same surname in the same town"),
+    BlockingRule(("forename_canonical", "town_key"), "same given name in the same town"),
+    BlockingRule(("phone_key",), "same phone number"),
+    BlockingRule(("email_key",), "same email address"),
+    BlockingRule(("identifier_key",), "same police or other identifier"),
+)
+
+
+def blocking_rules(features: set[str]) -> list[BlockingRule]:
+    """The rules whose columns all have values in this data."""
+    rules = []
+    for rule in BLOCKING_RULES:
+        if rule.columns == ("dob_swapped",):
+            if {"dob", "dob_swapped"} <= features:
+                rules.append(rule)
+        elif rule.columns == ("names_swapped",):
+            if {"forename_key", "surname_key"} <= features:
+                rules.append(rule)
+        elif set(rule.columns) <= features:
+            rules.append(rule)
+    return rules
+
+
+def _creator(rule: BlockingRule) -> BlockingRuleCreator:
+    # Swapping is symmetric, so one direction finds every such pair.
+    if rule.columns == ("dob_swapped",):
+        return CustomRule("l.dob_swapped = r.dob")
+    if rule.columns == ("names_swapped",):
+        return CustomRule("l.forename_key = r.surname_key AND l.surname_key = r.forename_key")
+    return rule.creator()
+
+
+def _name_comparison(key: str, name: str, canonical: str | None, other: str | None) -> ComparisonCreator:
+    levels: list[Any] = [
+        cll.NullLevel(f"{key}"),
+        cll.ExactMatchLevel(key).configure(tf_adjustment_column=key),
+    ]
+    if canonical:
+        levels.append(cll.ExactMatchLevel(canonical).configure(label_for_charts="Nickname or same canonical name"))
+    if other:
+        # Given name and surname written the other way round (common on hand-keyed records).
+        levels.append(cll.CustomLevel(f"{key}_l = {other}_r", "Matches the other record's other name"))
+    levels += [
+        cll.JaroWinklerLevel(key, 0.92),
+        cll.ExactMatchLevel(f"{name}_metaphone").configure(label_for_charts="Sounds alike (Metaphone)"),
+        cll.JaroWinklerLevel(key, 0.8),
+        cll.ElseLevel(),
+    ]
+    return cl.CustomComparison(levels, output_column_name=name)
+
+
+def _dob_comparison() -> ComparisonCreator:
+    return cl.CustomComparison(
+        [
+            cll.NullLevel("dob"),
+            cll.ExactMatchLevel("dob"),
+            cll.CustomLevel("dob_swapped_l = dob_r", "Day and month swapped"),
+            cll.CustomLevel("levenshtein(CAST(dob_l AS VARCHAR), CAST(dob_r AS VARCHAR)) <= 1", "One digit different"),
+            cll.CustomLevel("abs(date_diff('day', dob_l, dob_r)) <= 31", "Within a month"),
+            cll.CustomLevel("abs(date_diff('day', dob_l, dob_r)) <= 366", "Within a year"),
+            # Beyond ten years apart is a different generation: the level that keeps a father and
+            # son of the same name at the same address apart.
+            cll.CustomLevel("abs(date_diff('day', dob_l, dob_r)) <= 3653", "Within ten years"),
+            cll.ElseLevel(),
+        ],
+        output_column_name="dob",
+    )
+
+
+def comparisons(features: set[str], uk_postcodes: bool) -> list[ComparisonCreator]:
+    """One comparison per identifying field that has values."""
+    out: list[ComparisonCreator] = []
+    both = {"forename_key", "surname_key"} <= features
+    if "forename_key" in features:
+        out.append(_name_comparison("forename_key", "forename", "forename_canonical", "surname_key" if both else None))
+    if "surname_key" in features:
+        out.append(_name_comparison("surname_key", "surname", None, "forename_key" if both else None))
+    if "dob" in features:
+        out.append(_dob_comparison())
+    if "sex" in features:
+        out.append(cl.ExactMatch("sex"))
+    if "postcode" in features:
+        out.append(cl.PostcodeComparison("postcode") if uk_postcodes else cl.ExactMatch("postcode"))
+    if "address_key" in features:
+        out.append(cl.JaroWinklerAtThresholds("address_key", [0.95, 0.85]))
+    if "town_key" in features:
+        out.append(
+            cl.CustomComparison(
+                [cll.NullLevel("town_key"), cll.ExactMatchLevel("town_key").configure(tf_adjustment_column="town_key"),
+                 cll.JaroWinklerLevel("town_key", 0.88), cll.ElseLevel()],
+                output_column_name="town",
+            )
+        )  # fmt: skip
+    if "email_key" in features:
+        out.append(cl.EmailComparison("email_key"))
+    for key in ("phone_key", "identifier_key", "middle_key"):
+        if key in features:
+            out.append(cl.ExactMatch(key))
+    return out
+
+
+def settings(features: set[str], uk_postcodes: bool) -> SettingsCreator:
+    chosen: list[ComparisonCreator | dict[str, Any]] = list(comparisons(features, uk_postcodes))
+    rules: list[BlockingRuleCreator | dict[str, Any]] = [_creator(r) for r in blocking_rules(features)]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,
-        comparisons=[
-            cl.NameComparison("forename_key"),
-            cl.NameComparison("surname_key"),
-            cl.DateOfBirthComparison("date_of_birth", input_is_string=False),
-            cl.ExactMatch("sex"),
-            cl.PostcodeComparison("postcode"),
-        ],
-        blocking_rules_to_generate_predictions=PREDICTION_BLOCKING_RULES,
+        comparisons=chosen,
+        blocking_rules_to_generate_predictions=rules,
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
 
 
-def train(linker: Linker, seed: int = 42) -> None:
-    """Estimate the model's parameters on the mentions the linker holds."""
-    linker.training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    for rule in TRAINING_BLOCKING_RULES:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+def _deterministic_rules(features: set[str]) -> list[BlockingRuleCreator | str]:
+    """Near-certain matches, used to estimate how often two random records match (the prior).
+
+    Several rules, because in noisy data few true pairs agree exactly on names and date of birth
+    alone; an undercounted prior makes every score too timid.
+    """
+    rules: list[BlockingRuleCreator | str] = []
+    core = [c for c in ("forename_canonical", "surname_key", "dob") if c in features]
+    if len(core) == 3:
+        rules.append(block_on(*core))
+    for extra in ("postcode", "town_key", "email_key"):
+        if {"surname_key", "dob", extra} <= features:
+            rules.append(block_on("surname_key", "dob", extra))
+    for unique in ("email_key", "identifier_key"):
+        if {unique, "surname_key"} <= features:
+            rules.append(block_on(unique, "surname_key"))
+    if not rules:
+        rules.append(block_on(*[c for c in ("forename_key", "surname_key", "postcode") if c in features]))
+    return rules
+
+
+def train(linker: Linker, features: set[str], seed: int = 42, prior_from_em: bool = False) -> None:
+    """Estimate the model's parameters: the match prior, u by random sampling, m by EM twice.
+
+    ``prior_from_em``: let the last EM session re-derive the match prior. For outside data of
+    unknown quality (`resolve`) this corrects a prior the deterministic rules undercount; for the
+    force's records the deterministic estimate is kept (EM's tends to run high on a large county).
+    """
+    linker.training.estimate_probability_two_random_records_match(_deterministic_rules(features), recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
+    # EM cannot estimate a comparison inside its own blocking rule, so two sessions on different
+    # rules between them estimate every comparison.
+    sessions: list[tuple[str, ...]] = []
+    if "dob" in features:
+        sessions.append(("dob",))
+    sessions.append(("surname_key", "forename_canonical") if "forename_canonical" in features else ("surname_key",))
+    if len(sessions) < 2:
+        second = next((c for c in ("postcode", "email_key", "town_key") if c in features), None)
+        if second:
+            sessions.append((second,))
+    for n, columns in enumerate(sessions):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on(*columns),
+            populate_probability_two_random_records_match_from_trained_values=prior_from_em and n == len(sessions) - 1,
+        )
 
 
 def save(linker: Linker, model_dir: Path, mentions: int) -> ModelInfo:
     """Write the trained model and its metadata; return the metadata."""
     model_dir.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_dir / MODEL_FILE), overwrite=True)
-    info = ModelInfo(
-        version=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        trained_on_mentions=mentions,
-    )
-    (model_dir / META_FILE).write_text(json.dumps(info.__dict__, indent=2), encoding="utf-8")
+    now = datetime.now(UTC)
+    info = ModelInfo(now.strftime("%Y%m%dT%H%M%SZ"), now.isoformat(timespec="seconds"), mentions)
+    (model_dir / META_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
     return info
 
 

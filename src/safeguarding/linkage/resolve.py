@@ -1,14 +1,14 @@
-"""Person resolution: person mentions in the lake -> persons with stable ids.
+"""Resolving records into persons with Splink on DuckDB: count, train or load, score, cluster.
 
-Steps: prepare the mentions (normalised keys), count the comparisons the blocking rules would make
-(refusing a run over the cap), load or train the Splink model, score candidate pairs, cluster them
-at the link threshold, and give each cluster a stable person id.
+``resolve_features`` is the method, used both by the force's linkage (force.py) and by
+`safeguarding resolve` on any file (generic.py).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +18,10 @@ from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
 from safeguarding.linkage import model as model_mod
-from safeguarding.linkage.stable_ids import assign_stable_ids
+from safeguarding.linkage.clustering import guarded_clusters
+from safeguarding.linkage.features import available
 
 log = logging.getLogger(__name__)
-
-# Normalised matching keys: lower case letters only, first forename only.
-PREPARE_SQL = """
-SELECT
-    source_system || ':' || person_ref AS mention_id,
-    source_system,
-    person_ref,
-    forenames,
-    surname,
-    date_of_birth,
-    sex,
-    nullif(regexp_replace(lower(strip_accents(split_part(trim(coalesce(forenames, '')), ' ', 1))),
-                          '[^a-z]', '', 'g'), '') AS forename_key,
-    nullif(regexp_replace(lower(strip_accents(coalesce(surname, ''))), '[^a-z]', '', 'g'), '') AS surname_key,
-    year(date_of_birth) AS birth_year,
-    nullif(upper(trim(postcode)), '') AS postcode
-FROM persons
-ORDER BY mention_id
-"""
 
 
 class LinkageRefused(RuntimeError):
@@ -47,101 +29,119 @@ class LinkageRefused(RuntimeError):
 
 
 @dataclass
-class LinkResult:
-    mentions: pa.Table  # mention_id, source_system, person_ref, person_id, + identity fields
-    pairs: pa.Table  # scored pairs with per-comparison match weights
+class Resolution:
+    clusters: dict[str, str]  # unique_id -> cluster key (the smallest unique_id in the cluster)
+    pairs: pa.Table  # unique_id_l, unique_id_r, match_probability, match_weight, field_weights (JSON)
     comparisons: list[dict[str, Any]]
     model_version: str
     trained: bool
-    persons: int
-    changes: list[dict[str, str]] = field(default_factory=list)
 
 
-def count_comparisons(api: DuckDBAPI, sdf: Any) -> list[dict[str, Any]]:
+def _uk_postcodes(features: pa.Table) -> bool:
+    if "postcode" not in features.column_names:
+        return False
+    values = [v for v in features.column("postcode").to_pylist()[:2000] if v]
+    return bool(values) and sum(" " in v for v in values) / len(values) > 0.8
+
+
+def count_comparisons(sdf: Any, features: set[str]) -> list[dict[str, Any]]:
     """Comparisons each prediction blocking rule adds (marginal) and in total (cumulative)."""
+    rules = model_mod.blocking_rules(features)
     records = count_comparisons_from_blocking_rules(
         sdf,
-        blocking_rules=model_mod.PREDICTION_BLOCKING_RULES,
+        blocking_rules=[model_mod._creator(r) for r in rules],
         link_type="dedupe_only",
         unique_id_column_name=model_mod.UNIQUE_ID,
         record_sample_proportion=1.0,
     )
     out = []
-    for doc, rec in zip(model_mod.BLOCKING_RULE_DOCS, records, strict=True):
+    for rule, rec in zip(rules, records, strict=True):
         data = rec if isinstance(rec, dict) else rec.__dict__
         out.append(
             {
-                "rule": doc,
-                "marginal": int(data.get("marginal_comparison_count", data.get("row_count", 0))),
-                "cumulative": int(data.get("cumulative_comparison_count", data.get("cumulative_rows", 0))),
+                "rule": rule.description,
+                "columns": list(rule.columns),
+                "marginal": int(data["marginal_comparison_count"]),
+                "cumulative": int(data["cumulative_comparison_count"]),
             }
         )
     return out
 
 
-def resolve(
-    lake_con: duckdb.DuckDBPyConnection,
-    model_dir: Path,
-    previous: list[tuple[str, str, str]],
+def _field_weights_sql(columns: list[str]) -> str:
+    names = [c.removeprefix("mw_") for c in columns if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
+    parts = []
+    for name in names:
+        tf = f"mw_tf_adj_{name}"
+        value = f"round(mw_{name} + coalesce({tf}, 0), 3)" if tf in columns else f"round(mw_{name}, 3)"
+        parts.append(f"'{name}': {value}")
+    return "to_json({" + ", ".join(parts) + "})::VARCHAR" if parts else "'{}'"
+
+
+def resolve_features(
+    features: pa.Table,
     threshold: float,
     max_comparisons: int,
+    model_dir: Path | None = None,
     retrain: bool = False,
-) -> LinkResult:
-    """Resolve every person mention in the lake into persons."""
-    prepared = lake_con.sql(PREPARE_SQL).to_arrow_table()
+    report: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> Resolution:
+    """Cluster the records in ``features`` (from features.build_features).
+
+    With ``model_dir``, a saved model is reused (trained and saved first if there is none, or if
+    ``retrain``); without it, a model is trained for this data alone.
+    """
+    ids = features.column(model_mod.UNIQUE_ID).to_pylist()
+    singletons = {i: i for i in ids}
+    if len(ids) < 2:
+        return Resolution(singletons, pa.table({}), [], "none", False)
+    feats = available(features)
     con = duckdb.connect()
     api = DuckDBAPI(connection=con)
-    sdf = api.register(prepared, dataset_display_name="mentions_in")
-    comparisons = count_comparisons(api, sdf) if prepared.num_rows > 1 else []
+    sdf = api.register(features, dataset_display_name="person_features")
+    comparisons = count_comparisons(sdf, feats)
+    if report is not None:
+        report(comparisons)  # before any scoring, so a person sees the cost first
     total = comparisons[-1]["cumulative"] if comparisons else 0
     if total > max_comparisons:
+        con.close()
         raise LinkageRefused(
             f"the blocking rules would make {total:,} comparisons, over the cap of {max_comparisons:,}; "
-            "raise SAFEGUARDING_MAX_COMPARISONS if the machine has the memory, or tighten the blocking rules"
+            "raise SAFEGUARDING_MAX_COMPARISONS if the machine has the memory, or tighten the blocking rules "
+            "(docs/linkage.md, 'Tuning')"
         )
-    saved = None if retrain else model_mod.load(model_dir)
-    trained = saved is None
-    if prepared.num_rows < 2:
-        mentions = _singletons(prepared, previous)
-        return LinkResult(mentions, pa.table({}), comparisons, "none", False, mentions.num_rows)
+    saved = None if (retrain or model_dir is None) else model_mod.load(model_dir)
     if saved is None:
-        linker = Linker(sdf, model_mod.settings(), log_level=None)
-        model_mod.train(linker)
-        info = model_mod.save(linker, model_dir, prepared.num_rows)
+        linker = Linker(sdf, model_mod.settings(feats, _uk_postcodes(features)), log_level=None)
+        # A force's saved model keeps the deterministic prior; a one-off outside file lets EM set it.
+        model_mod.train(linker, feats, prior_from_em=model_dir is None)
+        if model_dir is not None:
+            info = model_mod.save(linker, model_dir, len(ids))
+            version = info.version
+        else:
+            version = "trained-for-this-run"
+        trained = True
     else:
-        settings, info = saved
-        linker = Linker(sdf, settings, log_level=None)
+        settings_dict, info = saved
+        linker = Linker(sdf, settings_dict, log_level=None)
+        version, trained = info.version, False
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold), warning_mode="never")
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
-        predictions, threshold_match_probability=threshold
+    edges = con.execute(
+        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} WHERE match_probability >= ?",
+        [threshold],
+    ).fetchall()
+    dated = (
+        {str(i) for (i,) in con.execute("SELECT unique_id FROM person_features WHERE dob IS NOT NULL").fetchall()}
+        if "dob" in feats
+        else None
     )
-    cluster_table = con.sql(
-        f"SELECT {model_mod.UNIQUE_ID} AS mention_id, cluster_id FROM {clusters.physical_name}"
+    assignment = guarded_clusters([str(i) for i in ids], ((str(a), str(b)) for a, b in edges), dated)
+    columns = [d[0] for d in con.execute(f"SELECT * FROM {predictions.physical_name} LIMIT 0").description]
+    pairs = con.sql(
+        f"""SELECT unique_id_l, unique_id_r, match_probability, match_weight,
+                   {_field_weights_sql(columns)} AS field_weights
+            FROM {predictions.physical_name}"""
     ).to_arrow_table()
-    pairs = con.sql(f"SELECT * FROM {predictions.physical_name}").to_arrow_table()
-    assignment, changes = assign_stable_ids(
-        list(
-            zip(
-                cluster_table.column("mention_id").to_pylist(),
-                cluster_table.column("cluster_id").to_pylist(),
-                strict=True,
-            )
-        ),
-        {f"{s}:{r}": p for s, r, p in previous},
-    )
-    con.register("prepared", prepared)
-    con.register("assigned", pa.table({"mention_id": list(assignment), "person_id": list(assignment.values())}))
-    mentions = con.sql(
-        "SELECT p.*, a.person_id FROM prepared p JOIN assigned a USING (mention_id) ORDER BY mention_id"
-    ).to_arrow_table()
-    persons = len(set(assignment.values()))
     con.close()
-    log.info("linkage: %d mentions -> %d persons (model %s)", mentions.num_rows, persons, info.version)
-    return LinkResult(mentions, pairs, comparisons, info.version, trained, persons, changes)
-
-
-def _singletons(prepared: pa.Table, previous: list[tuple[str, str, str]]) -> pa.Table:
-    ids = prepared.column("mention_id").to_pylist()
-    assignment, _ = assign_stable_ids([(m, i) for i, m in enumerate(ids)], {f"{s}:{r}": p for s, r, p in previous})
-    return prepared.append_column("person_id", pa.array([assignment[m] for m in ids], pa.string()))
+    return Resolution(assignment, pairs, comparisons, version, trained)

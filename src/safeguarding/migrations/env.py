@@ -6,7 +6,8 @@ from alembic import context
 
 # Importing the models registers their tables on Base.metadata.
 import safeguarding.security.models
-import safeguarding.workflow.linkage_decisions  # noqa: F401
+import safeguarding.workflow.linkage_decisions
+import safeguarding.workflow.models  # noqa: F401
 from safeguarding.db import Base
 
 config = context.config

@@ -1,6 +1,6 @@
 """Command-line sub-apps for users, the audit log and the app database; the main CLI mounts them.
 
-safeguarding users add|list|disable|reset
+safeguarding users add|list|disable|reset|reset-second-factor|token|revoke-token
 safeguarding audit verify
 safeguarding db upgrade
 """
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding import db
 from safeguarding.config import ConfigError, Settings, load_settings
-from safeguarding.security import audit, users
+from safeguarding.security import audit, tokens, totp, users
 from safeguarding.security.permissions import Role, UnknownRoleError
 
 users_app = typer.Typer(help="Manage portal users: add, list, disable, reset passwords.", no_args_is_help=True)
@@ -73,11 +73,14 @@ def add(
     username: Annotated[str, typer.Argument(help="Sign-in name: lower-case letters, digits, '.', '_', '-'.")],
     role: Annotated[list[str], typer.Option("--role", "-r", help=_ROLE_HELP)],
     name: Annotated[str | None, typer.Option("--name", help="Display name (defaults to the username).")] = None,
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="Partner agency code (required for the partner role).")
+    ] = None,
 ) -> None:
     """Create a user and print a one-time password, which must be changed at first sign-in."""
     factory = open_app_db(_settings(ctx))
     try:
-        info, one_time = users.add_user(factory, username, role, name, actor="cli")
+        info, one_time = users.add_user(factory, username, role, name, actor="cli", agency=agency)
     except (users.UserError, UnknownRoleError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Created {info.username} ({', '.join(info.roles)}).")
@@ -128,6 +131,44 @@ def reset(
     except users.UserError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"One-time password for {username} (shown once; must be changed at first sign-in): {one_time}")
+
+
+@users_app.command("reset-second-factor")
+def reset_second_factor(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user who lost their authenticator.")]
+) -> None:
+    """Switch a user's TOTP second factor off; they set it up again at their next sign-in."""
+    factory = open_app_db(_settings(ctx))
+    if users.get_user(factory, username) is None:
+        raise _fail(f"no user called {username!r}")
+    totp.reset(factory, username, actor="cli")
+    typer.echo(f"Second factor reset for {username}.")
+
+
+@users_app.command("token")
+def token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The user the token acts as (its roles apply).")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for (the calling system).")],
+) -> None:
+    """Make a bearer token for the JSON API and print it (shown once)."""
+    factory = open_app_db(_settings(ctx))
+    try:
+        value = tokens.create(factory, username, name, actor="cli")
+    except users.UserError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"API token for {username} ({name}), shown once: {value}")
+
+
+@users_app.command("revoke-token")
+def revoke_token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="The token's name.")],
+) -> None:
+    """Revoke a user's API tokens of that name."""
+    count = tokens.revoke(open_app_db(_settings(ctx)), username, name, actor="cli")
+    typer.echo(f"Revoked {count} token(s).")
 
 
 @audit_app.command("verify")

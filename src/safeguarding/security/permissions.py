@@ -1,8 +1,9 @@
 """Roles, permissions and the one table that joins them. Anything not granted here is denied.
 
 The table is data, not code scattered through routes: docs/security.md reproduces it and a test keeps
-the two in step. Partners (other agencies) get nothing until record-level sharing exists, because
-DESIGN.md requires that a partner sees only what was shared with their agency.
+the two in step. Record-level rules sit on top of it: a partner's ``shared:view`` reaches only the
+cases shared with their agency (workflow/sharing.py), and opening a child who is not in your queue
+needs a recorded reason (workflow/access.py).
 """
 
 from __future__ import annotations
@@ -25,27 +26,65 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
+    """What a route needs. Names are ``area:verb``; docs/security.md lists what each allows."""
+
+    VIEW_DASHBOARD = "dashboard:view"
     VIEW_ALERTS = "alerts:view"
+    REVIEW_ALERTS = "alerts:review"
+    ASSIGN_ALERTS = "alerts:assign"
+    SEARCH_PEOPLE = "people:search"
     VIEW_PEOPLE = "people:view"
+    LINK_PEOPLE = "people:link"
+    CHALLENGE_INDICATORS = "indicators:challenge"
+    SHARE_CASES = "cases:share"
+    VIEW_SHARED_CASES = "shared:view"
+    VIEW_NETWORK = "network:view"
+    VIEW_PLACES = "places:view"
+    EXPORT_RECORDS = "records:export"
+    VIEW_LOADS = "loads:view"
+    MANAGE_USERS = "users:manage"
     VIEW_AUDIT_LOG = "audit:view"
 
 
-_OPERATIONAL = frozenset({Permission.VIEW_ALERTS, Permission.VIEW_PEOPLE})
+P = Permission
+
+# Everyone who works cases: see the queue, search, open a child (with a reason when not theirs),
+# look at networks and places, and challenge an indicator they think is wrong.
+_CASEWORK = frozenset(
+    {
+        P.VIEW_DASHBOARD,
+        P.VIEW_ALERTS,
+        P.REVIEW_ALERTS,
+        P.SEARCH_PEOPLE,
+        P.VIEW_PEOPLE,
+        P.CHALLENGE_INDICATORS,
+        P.VIEW_NETWORK,
+        P.VIEW_PLACES,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ANALYST: _OPERATIONAL,
-    Role.SAFEGUARDING_OFFICER: _OPERATIONAL,
-    Role.SUPERVISOR: _OPERATIONAL,
-    Role.CUSTODY_OFFICER: _OPERATIONAL,
-    Role.OFFENDER_MANAGER: _OPERATIONAL,
-    Role.ONLINE_INVESTIGATOR: _OPERATIONAL,
-    # Auditors check practice, so they read the records being audited as well as the log.
-    Role.AUDITOR: _OPERATIONAL | {Permission.VIEW_AUDIT_LOG},
-    Role.PARTNER: frozenset(),
-    Role.GOLD_GROUP: _OPERATIONAL,
+    # Analysts also decide who is who (merge/split) and export what they analyse.
+    Role.ANALYST: _CASEWORK | {P.LINK_PEOPLE, P.EXPORT_RECORDS},
+    # Safeguarding officers make referrals, which is when a case is shared with a partner agency.
+    Role.SAFEGUARDING_OFFICER: _CASEWORK | {P.SHARE_CASES},
+    # Supervisors hand out the work and may correct identities and share as well.
+    Role.SUPERVISOR: _CASEWORK | {P.ASSIGN_ALERTS, P.LINK_PEOPLE, P.SHARE_CASES, P.EXPORT_RECORDS},
+    Role.CUSTODY_OFFICER: _CASEWORK,
+    Role.OFFENDER_MANAGER: _CASEWORK,
+    Role.ONLINE_INVESTIGATOR: _CASEWORK,
+    # Auditors check practice: they read what was done and the log of who looked, but decide nothing.
+    Role.AUDITOR: frozenset(
+        {P.VIEW_DASHBOARD, P.VIEW_ALERTS, P.SEARCH_PEOPLE, P.VIEW_PEOPLE, P.VIEW_NETWORK, P.VIEW_PLACES}
+    )
+    | {P.VIEW_AUDIT_LOG},
+    # A partner agency sees only the cases shared with it (checked per record), nothing else.
+    Role.PARTNER: frozenset({P.VIEW_SHARED_CASES}),
+    # The gold group oversees performance: counts and trends, never a named child.
+    Role.GOLD_GROUP: frozenset({P.VIEW_DASHBOARD}),
     # Running the system is not a reason to read children's records: an administrator who needs to
     # must also hold an operational role.
-    Role.ADMINISTRATOR: frozenset({Permission.VIEW_AUDIT_LOG}),
+    Role.ADMINISTRATOR: frozenset({P.VIEW_DASHBOARD, P.VIEW_LOADS, P.MANAGE_USERS, P.VIEW_AUDIT_LOG}),
 }
 
 

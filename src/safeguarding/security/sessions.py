@@ -2,7 +2,9 @@
 
 The browser holds a random 32-byte token in an HttpOnly, SameSite=Strict cookie; the database holds
 only its SHA-256, the user, a CSRF token bound to the session, and an expiry that moves forward with
-activity (``session_hours`` of inactivity ends the login).
+activity. A login ends after ``idle`` without activity or ``absolute`` after sign-in, whichever is
+first (security/policy.py: 30 minutes and 12 hours by default). A session made by a right password
+for a user with a second factor stays ``second_factor_pending`` (it opens no page) until the code.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ from safeguarding.security.models import LoginSession, User
 COOKIE_NAME = "sg_session"
 
 # Writing last-activity on every request would double the writes for no gain in precision that
-# matters against an expiry measured in hours.
+# matters against an idle limit of half an hour.
 _TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """How long a login lasts: ``idle`` without activity, ``absolute`` after sign-in at most."""
+
+    idle: timedelta
+    absolute: timedelta
 
 
 @dataclass(frozen=True)
@@ -37,13 +47,18 @@ class SessionInfo:
     must_change_password: bool
     csrf_token: str
     expires_at: datetime
+    second_factor_pending: bool = False
+    agency: str | None = None
+    totp_enabled: bool = False
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def create(factory: sessionmaker[Session], user_id: int, lifetime: timedelta) -> str:
+def create(
+    factory: sessionmaker[Session], user_id: int, lifetime: Lifetime, *, second_factor_pending: bool = False
+) -> str:
     """Start a session for ``user_id``; return the token for the cookie (never stored as such)."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
@@ -57,14 +72,15 @@ def create(factory: sessionmaker[Session], user_id: int, lifetime: timedelta) ->
                 csrf_token=secrets.token_urlsafe(32),
                 created_at=now,
                 last_seen_at=now,
-                expires_at=now + lifetime,
+                expires_at=now + min(lifetime.idle, lifetime.absolute),
+                second_factor_pending=second_factor_pending,
             )
         )
     return token
 
 
 def load(
-    factory: sessionmaker[Session], token: str | None, lifetime: timedelta, *, now: datetime | None = None
+    factory: sessionmaker[Session], token: str | None, lifetime: Lifetime, *, now: datetime | None = None
 ) -> SessionInfo | None:
     """The live session for ``token`` (extending its expiry), or None if absent, expired or disabled."""
     if not token or len(token) > 128:
@@ -80,12 +96,13 @@ def load(
         if row is None:
             return None
         login, user = row
-        if login.expires_at <= now or user.disabled:
+        hard_end = login.created_at + lifetime.absolute
+        if login.expires_at <= now or hard_end <= now or user.disabled:
             session.delete(login)
             return None
         if now - login.last_seen_at >= _TOUCH_EVERY:
             login.last_seen_at = now
-            login.expires_at = now + lifetime
+            login.expires_at = min(now + lifetime.idle, hard_end)
         return SessionInfo(
             token_hash=token_hash,
             user_id=user.id,
@@ -95,6 +112,9 @@ def load(
             must_change_password=user.must_change_password,
             csrf_token=login.csrf_token,
             expires_at=login.expires_at,
+            second_factor_pending=login.second_factor_pending,
+            agency=user.agency,
+            totp_enabled=user.totp_enabled,
         )
 
 

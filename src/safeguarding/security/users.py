@@ -41,6 +41,8 @@ class UserInfo:
     must_change_password: bool
     disabled: bool
     locked_until: datetime | None
+    agency: str | None = None
+    totp_enabled: bool = False
 
 
 def _info(user: User) -> UserInfo:
@@ -52,6 +54,8 @@ def _info(user: User) -> UserInfo:
         must_change_password=user.must_change_password,
         disabled=user.disabled,
         locked_until=user.locked_until,
+        agency=user.agency,
+        totp_enabled=user.totp_enabled,
     )
 
 
@@ -79,12 +83,15 @@ def add_user(
     display_name: str | None = None,
     *,
     actor: str | None = None,
+    agency: str | None = None,
 ) -> tuple[UserInfo, str]:
     """Create a user with a one-time password; return the user and that password (shown once)."""
     validate_username(username)
     if not roles:
         raise UserError("give at least one role")
     parsed = sorted({parse_role(r) for r in roles})
+    if Role.PARTNER in parsed and not agency:
+        raise UserError("a partner user needs --agency (the agency cases are shared with)")
     one_time = passwords.generate_one_time_password()
     with transaction(factory) as session:
         if _get(session, username) is not None:
@@ -96,6 +103,7 @@ def add_user(
             must_change_password=True,
             disabled=False,
             failed_logins=0,
+            agency=agency.strip().lower() if agency else None,
             roles=[UserRole(role=r.value) for r in parsed],
         )
         session.add(user)
@@ -106,7 +114,7 @@ def add_user(
             action="user.add",
             object_type="user",
             object_id=username,
-            detail={"roles": [r.value for r in parsed]},
+            detail={"roles": [r.value for r in parsed], "agency": agency},
         )
         return _info(user), one_time
 

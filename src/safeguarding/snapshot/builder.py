@@ -5,15 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from safeguarding.assess.evaluate import Assessment
+from safeguarding.assess.assessment import Assessment
 from safeguarding.snapshot import store
+
+LINK_PAIR_COLUMNS = ("mention_l", "mention_r", "person_id", "match_probability", "match_weight", "field_weights")
 
 
 def write_snapshot(
-    snapshot_dir: Path, lake_con: duckdb.DuckDBPyConnection, assessment: Assessment, meta: dict[str, str]
+    snapshot_dir: Path,
+    lake_con: duckdb.DuckDBPyConnection,
+    assessment: Assessment,
+    meta: dict[str, str],
+    link_pairs: pa.Table | None = None,
 ) -> store.PublishedSnapshot:
-    """Build and publish a snapshot. ``lake_con`` must have the resolved views (assess.evaluate.prepare)."""
+    """Build and publish a snapshot. ``lake_con`` must have the resolved views (assess.views.prepare)."""
     persons = lake_con.sql(
         """SELECT person_id,
                   trim(coalesce(forenames, '') || ' ' || coalesce(surname, '')) AS display_name,
@@ -34,15 +41,9 @@ def write_snapshot(
                   missing_from, found_location, narrative
            FROM missing_episodes_resolved ORDER BY person_id, reported_at"""
     ).to_arrow_table()
-    tables = {
-        "persons": persons,
-        "mentions": mentions,
-        "missing_episodes": episodes,
-        "indicators": assessment.indicators,
-        "indicator_evidence": assessment.indicator_evidence,
-        "alerts": assessment.alerts,
-        "alert_evidence": assessment.alert_evidence,
-    }
+    tables = {"persons": persons, "mentions": mentions, "missing_episodes": episodes, **assessment.tables}
+    if link_pairs is not None:
+        tables["link_pairs"] = link_pairs.select(list(LINK_PAIR_COLUMNS))
     with store.build(snapshot_dir) as con:
         for name, table in tables.items():
             if table.num_rows == 0:

@@ -7,7 +7,7 @@ column changes so that an old portal refuses a new snapshot instead of misreadin
 
 from __future__ import annotations
 
-SNAPSHOT_SCHEMA_VERSION = 1
+SNAPSHOT_SCHEMA_VERSION = 2
 
 # Table name -> CREATE TABLE body. Order matters only for readability.
 TABLES: dict[str, str] = {
@@ -50,7 +50,9 @@ TABLES: dict[str, str] = {
         found_location VARCHAR,
         narrative VARCHAR
     """,
-    # Indicators that fired: one row per (person, rule, occasion).
+    # Indicators that fired: one row per (person, rule, occasion). severity: high (raises an alert by itself),
+    # standard (adds its decayed weight to the category score), supervisor (e.g. victim-blaming language:
+    # shown to supervisors, counts_as_risk false, never in a score).
     "indicators": """
         indicator_id VARCHAR PRIMARY KEY,
         person_id VARCHAR NOT NULL,
@@ -60,7 +62,9 @@ TABLES: dict[str, str] = {
         title VARCHAR NOT NULL,
         fired_at TIMESTAMPTZ NOT NULL,
         weight DOUBLE NOT NULL,
-        explanation VARCHAR NOT NULL
+        explanation VARCHAR NOT NULL,
+        severity VARCHAR,
+        counts_as_risk BOOLEAN
     """,
     # The source records that prove each indicator.
     "indicator_evidence": """
@@ -68,21 +72,156 @@ TABLES: dict[str, str] = {
         record_type VARCHAR NOT NULL,
         record_ref VARCHAR NOT NULL
     """,
-    # Alerts: new or escalated risk a person must review. alert_id is stable across runs.
+    # Alerts: new or escalated risk a person must review, one per (subject_type, subject_id, reason).
+    # alert_id is a hash of those three, so it is the same in every run. subject_type: person | group | place;
+    # subject_id: person_id, communities.community_id or places.location_ref; person_id is filled for person
+    # alerts only. reason: rule:<rule_id> (high-severity indicator), score:<category> (score reached its
+    # threshold; rule_id 'category_score'), group:<kind>, place:<kind>. raised_at: first moment it held.
+    # score: the category score now (score alerts). status: always 'awaiting_review' (reviews live in the app DB).
     "alerts": """
         alert_id VARCHAR PRIMARY KEY,
-        person_id VARCHAR NOT NULL,
+        person_id VARCHAR,
         rule_id VARCHAR NOT NULL,
         rule_version INTEGER NOT NULL,
         category VARCHAR NOT NULL,
         title VARCHAR NOT NULL,
         raised_at TIMESTAMPTZ NOT NULL,
         summary VARCHAR NOT NULL,
-        evidence_count INTEGER NOT NULL
+        evidence_count INTEGER NOT NULL,
+        subject_type VARCHAR NOT NULL DEFAULT 'person',
+        subject_id VARCHAR,
+        reason VARCHAR,
+        severity VARCHAR,
+        score DOUBLE,
+        status VARCHAR
     """,
     "alert_evidence": """
         alert_id VARCHAR NOT NULL,
         record_type VARCHAR NOT NULL,
         record_ref VARCHAR NOT NULL
+    """,
+    # A child's score per category as of the run: the sum of weight * 0.5^(days since fired / half-life)
+    # over the indicators (indicators.person_id, category, counts_as_risk) behind it.
+    "scores": """
+        person_id VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        score DOUBLE NOT NULL,
+        threshold DOUBLE NOT NULL,
+        indicator_count INTEGER NOT NULL,
+        first_fired_at TIMESTAMPTZ,
+        last_fired_at TIMESTAMPTZ,
+        as_of TIMESTAMPTZ,
+        PRIMARY KEY (person_id, category)
+    """,
+    # The score just after each indicator occasion (for a chart of risk over time).
+    "score_history": """
+        person_id VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        event_at TIMESTAMPTZ NOT NULL,
+        score DOUBLE NOT NULL
+    """,
+    # Adults with markers: sexual, online_sexual, exploitation, drug_supply, violent, rso; with the record.
+    "adult_markers": """
+        person_id VARCHAR NOT NULL,
+        marker VARCHAR NOT NULL,
+        event_at TIMESTAMPTZ,
+        record_type VARCHAR NOT NULL,
+        record_ref VARCHAR NOT NULL
+    """,
+    # The people graph around risk: an edge per pair of persons who share records, an address, a phone or a
+    # vehicle (link_types, comma-separated), kept when one end has a risk indicator or a marker.
+    "network_edges": """
+        person_l VARCHAR NOT NULL,
+        person_r VARCHAR NOT NULL,
+        link_types VARCHAR NOT NULL,
+        record_count INTEGER NOT NULL,
+        weight DOUBLE NOT NULL,
+        first_at TIMESTAMPTZ,
+        last_at TIMESTAMPTZ
+    """,
+    # Community membership (Louvain on network_edges, communities of 3 or more). community_id is stable
+    # while the community's smallest member id is.
+    "communities": """
+        community_id VARCHAR NOT NULL,
+        person_id VARCHAR NOT NULL,
+        is_child BOOLEAN,
+        flagged_adult BOOLEAN,
+        risk_categories VARCHAR
+    """,
+    # One row per community: its size and make-up (alerts with subject_type 'group' point here).
+    "groups": """
+        community_id VARCHAR PRIMARY KEY,
+        size INTEGER NOT NULL,
+        children INTEGER NOT NULL,
+        adults INTEGER NOT NULL,
+        flagged_adults INTEGER NOT NULL,
+        exploited_children INTEGER NOT NULL,
+        first_at TIMESTAMPTZ,
+        last_at TIMESTAMPTZ
+    """,
+    # Child-related risk events at a place (kind: found, missing_from, domestic_abuse, exploitation, indicator).
+    "place_events": """
+        location_ref VARCHAR NOT NULL,
+        record_type VARCHAR NOT NULL,
+        record_ref VARCHAR NOT NULL,
+        person_id VARCHAR,
+        event_at TIMESTAMPTZ,
+        kind VARCHAR NOT NULL
+    """,
+    # One row per place with events: where it is (H3 cell, LSOA), counts, trend (last trend_days against the
+    # ones before) and why it is a place of concern (alerts with subject_type 'place' point here).
+    "places": """
+        location_ref VARCHAR PRIMARY KEY,
+        place_name VARCHAR,
+        place_type VARCHAR,
+        postcode VARCHAR,
+        latitude DOUBLE,
+        longitude DOUBLE,
+        h3_cell VARCHAR,
+        lsoa_code VARCHAR,
+        event_count INTEGER NOT NULL,
+        child_count INTEGER NOT NULL,
+        first_at TIMESTAMPTZ,
+        last_at TIMESTAMPTZ,
+        events_recent INTEGER,
+        events_before INTEGER,
+        trend VARCHAR,
+        concern_reasons VARCHAR,
+        is_concern BOOLEAN NOT NULL
+    """,
+    # Events per place per quarter (trend over time).
+    "place_trend": """
+        location_ref VARCHAR NOT NULL,
+        period_start DATE NOT NULL,
+        event_count INTEGER NOT NULL
+    """,
+    # H3 cells with child-related events and their Getis-Ord Gi* z-score; is_hotspot per _scoring.yaml.
+    "h3_cells": """
+        h3_cell VARCHAR PRIMARY KEY,
+        resolution INTEGER NOT NULL,
+        latitude DOUBLE,
+        longitude DOUBLE,
+        event_count INTEGER NOT NULL,
+        child_count INTEGER NOT NULL,
+        gi_star_z DOUBLE,
+        is_hotspot BOOLEAN NOT NULL
+    """,
+    # Every Dorset LSOA (2011) with its child-related events, children and places of concern.
+    "lsoa_areas": """
+        lsoa_code VARCHAR PRIMARY KEY,
+        lsoa_name VARCHAR,
+        event_count INTEGER NOT NULL,
+        child_count INTEGER NOT NULL,
+        places_of_concern INTEGER NOT NULL
+    """,
+    # Why two mentions were linked (the linkage stage's link_pairs.parquet, copied as is; empty without it).
+    # field_weights: JSON object field -> match weight.
+    "link_pairs": """
+        mention_l VARCHAR,
+        mention_r VARCHAR,
+        person_id VARCHAR,
+        match_probability DOUBLE,
+        match_weight DOUBLE,
+        field_weights VARCHAR
     """,
 }

@@ -181,6 +181,7 @@ class Population:
         eth: str,
         child: bool,
         address: Place,
+        taken: set[str],
     ) -> TruePerson:
         lo, hi = spec.born
         dob = lo + timedelta(days=rng.randrange(max(1, (hi - lo).days)))
@@ -188,6 +189,11 @@ class Population:
         first = spec.forenames or rng.choice(CHILD_NAMES[sex] if child else ADULT_NAMES[sex])
         if rng.random() < 0.15 and not spec.forenames:
             first = rng.choice(NICKNAMEABLE[sex])  # names that records often shorten
+        for _ in range(20):  # brothers and sisters are not given the same name
+            if spec.forenames or first not in taken:
+                break
+            first = rng.choice(CHILD_NAMES[sex] if child else ADULT_NAMES[sex])
+        taken.add(first)
         surname = spec.surname or family_name
         former = (
             rng.choices(SURNAMES, cum_weights=SURNAME_CUM)[0]
@@ -195,7 +201,8 @@ class Population:
             else ""
         )
         has_phone = not child or self.start.year - dob.year >= 11
-        email = f"{first.lower()}.{surname.lower().replace(' ', '')}{rng.randrange(10, 99)}@example.org"
+        # Unique per household and name: two people never share an address by chance.
+        email = f"{first.lower()}.{surname.lower().replace(' ', '')}.{h}@example.org"
         return TruePerson(
             person_id=f"TP{h:07d}{slot}",
             forenames=first,
@@ -233,11 +240,12 @@ class Population:
         family = rng.choices(SURNAMES, cum_weights=SURNAME_CUM)[0]
         eth = rng.choices(ETHNICITY_CODES, cum_weights=ETHNICITY_CUM)[0]
         members: list[TruePerson] = []
+        taken: set[str] = set()
         address = home(h)
         for i, spec in enumerate(adults + children):
             # A second adult or a child sometimes carries another surname (a partner, a stepchild).
             name = family if (i == 0 or rng.random() < 0.75) else rng.choices(SURNAMES, cum_weights=SURNAME_CUM)[0]
-            members.append(self._person(rng, h, i, spec, name, eth, i >= len(adults), address))
+            members.append(self._person(rng, h, i, spec, name, eth, i >= len(adults), address, taken))
         return Household(h, tuple(members), len(adults))
 
     def plant(self, rng: random.Random, adults: list[MemberSpec], children: list[MemberSpec]) -> Household:

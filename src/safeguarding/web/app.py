@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,15 +17,30 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safeguarding import __version__, db
 from safeguarding.config import Settings
 from safeguarding.security import csrf
-from safeguarding.web import routes_auth, routes_pages
+from safeguarding.security.policy import SecurityPolicy, load_policy
+from safeguarding.web import (
+    api,
+    routes_admin,
+    routes_alerts,
+    routes_auth,
+    routes_home,
+    routes_maps,
+    routes_partner,
+    routes_people,
+    routes_search,
+)
 from safeguarding.web.auth import (
+    ApiAuthFailed,
     CsrfFailed,
     LoginRequired,
     PasswordChangeRequired,
     PermissionDenied,
+    SecondFactorEnrolmentRequired,
+    SecondFactorRequired,
     Viewer,
     login_url,
 )
+from safeguarding.web.data.reader import SnapshotReader
 from safeguarding.web.headers import SecurityHeaders
 from safeguarding.web.state import AppState, app_state
 
@@ -47,12 +62,14 @@ def london_time(value: datetime | str | None) -> str:
     return instant.astimezone(LONDON).strftime("%d %b %Y %H:%M")
 
 
-def _templates(settings: Settings) -> Jinja2Templates:
+def _templates(settings: Settings, policy: SecurityPolicy) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["london"] = london_time
     templates.env.globals["synthetic_banner"] = settings.synthetic_banner
     templates.env.globals["version"] = __version__
     templates.env.globals["csrf_field"] = csrf.FIELD_NAME
+    # When the demo relaxes the administrators' second factor, every page says so.
+    templates.env.globals["admin_totp_relaxed"] = not policy.admin_totp_required
     return templates
 
 
@@ -70,6 +87,18 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(login_url(exc.next_path), status_code=303)
+
+    @app.exception_handler(SecondFactorRequired)
+    async def _second(request: Request, exc: SecondFactorRequired) -> Response:
+        return RedirectResponse("/login/second-factor", status_code=303)
+
+    @app.exception_handler(SecondFactorEnrolmentRequired)
+    async def _enrol(request: Request, exc: SecondFactorEnrolmentRequired) -> Response:
+        return RedirectResponse("/account/second-factor", status_code=303)
+
+    @app.exception_handler(ApiAuthFailed)
+    async def _api(request: Request, exc: ApiAuthFailed) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
 
     @app.exception_handler(PasswordChangeRequired)
     async def _change(request: Request, exc: PasswordChangeRequired) -> Response:
@@ -90,6 +119,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
         if exc.status_code == 404:
             return _error_page(request, 404, "Page not found", "There is nothing at this address.")
         if exc.status_code == 405:
@@ -97,33 +128,41 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_page(request, exc.status_code, "Something went wrong", "The request could not be met.")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> FastAPI:
     """The portal for ``settings``; brings the app database up to date first."""
+    policy = policy or load_policy()
     db.upgrade(settings.app_database_url)
     engine = db.make_engine(settings.app_database_url)
+    snapshots = SnapshotReader(settings.snapshot_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        snapshots.close()
         engine.dispose()
 
-    # The interactive API docs load scripts from a CDN and would need inline script: off until the
-    # JSON API arrives with its own, self-hosted docs.
+    # The interactive API docs load scripts from a CDN and need inline script, so they stay off; the
+    # OpenAPI description itself is served (it describes the API, it holds no data).
     app = FastAPI(
-        title="Safeguarding",
+        title="Safeguarding API",
         version=__version__,
+        description="JSON API of the Safeguarding portal. Send `Authorization: Bearer <token>`.",
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
     app.state.safeguarding = AppState(
-        settings=settings, factory=db.session_factory(engine), templates=_templates(settings)
-    )
+        settings=settings, policy=policy, factory=db.session_factory(engine), templates=_templates(settings, policy),
+        snapshots=snapshots,
+    )  # fmt: skip
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(routes_auth.router)
-    app.include_router(routes_pages.router)
+    for router in (
+        routes_auth.router, routes_home.router, routes_alerts.router, routes_people.router, routes_search.router,
+        routes_maps.router, routes_partner.router, routes_admin.router, api.router,
+    ):  # fmt: skip
+        app.include_router(router)
     _install_error_handlers(app)
     return app
 

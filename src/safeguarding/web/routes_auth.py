@@ -1,18 +1,20 @@
-"""Sign in, change password, sign out."""
+"""Sign in (password, then the TOTP code when the user has one), second-factor enrolment, change
+password, sign out."""
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from safeguarding.security import audit, csrf, passwords, sessions, users
+from safeguarding.security import audit, csrf, passwords, sessions, totp, users
 from safeguarding.security.users import LoginOutcome
-from safeguarding.web.auth import check_csrf, current_session, safe_next, signed_in
+from safeguarding.web.auth import LoginRequired, check_csrf, current_session, safe_next, signed_in
 from safeguarding.web.state import app_state
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 
 _LOGIN_MESSAGES = {
     LoginOutcome.BAD_CREDENTIALS: "The username or password is not right.",
@@ -49,7 +51,7 @@ def _login_form(request: Request, next_path: str, error: str | None = None, stat
 
 
 @router.get("/login")
-def login_page(request: Request, next: str = "/alerts") -> Response:
+def login_page(request: Request, next: str = "/") -> Response:
     if current_session(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
     return _login_form(request, next)
@@ -61,7 +63,7 @@ def login(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=passwords.MAX_LENGTH)],
     csrf_token: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/alerts",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request.cookies.get(csrf.LOGIN_COOKIE_NAME), csrf_token)
     state = app_state(request)
@@ -72,8 +74,12 @@ def login(
     previous = current_session(request)
     if previous is not None:
         sessions.end(state.factory, previous.token_hash)
-    token = sessions.create(state.factory, user.id, state.session_lifetime)
-    target = "/change-password" if user.must_change_password else safe_next(next)
+    pending = user.totp_enabled
+    token = sessions.create(state.factory, user.id, state.session_lifetime, second_factor_pending=pending)
+    if pending:
+        target = "/login/second-factor?next=" + quote(safe_next(next), safe="/")
+    else:
+        target = "/change-password" if user.must_change_password else safe_next(next)
     response = RedirectResponse(target, status_code=303)
     _set_cookie(request, response, sessions.COOKIE_NAME, token, max_age=None)
     response.delete_cookie(csrf.LOGIN_COOKIE_NAME, path="/")
@@ -142,4 +148,93 @@ def change_password(
         return _change_form(request, login_session, str(exc), status_code=400)
     # Other browsers signed in with the old password lose their sessions.
     sessions.end_all_for_user(state.factory, login_session.user_id, keep=login_session.token_hash)
-    return RedirectResponse("/alerts", status_code=303)
+    return RedirectResponse("/", status_code=303)
+
+
+def _pending(request: Request) -> sessions.SessionInfo:
+    found = current_session(request)
+    if found is None:
+        raise LoginRequired("/")
+    return found
+
+
+@router.get("/login/second-factor")
+def second_factor_page(request: Request, next: str = "/") -> Response:
+    found = _pending(request)
+    if not found.second_factor_pending:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return app_state(request).templates.TemplateResponse(
+        request,
+        "second_factor.html",
+        {"csrf_token": found.csrf_token, "next": safe_next(next), "error": None, "viewer": None},
+    )
+
+
+@router.post("/login/second-factor")
+def second_factor(
+    request: Request,
+    code: Annotated[str, Form(max_length=12)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    found = _pending(request)
+    check_csrf(found.csrf_token, csrf_token)
+    state = app_state(request)
+    if not found.second_factor_pending:
+        return RedirectResponse(safe_next(next), status_code=303)
+    if not totp.check(state.factory, found.username, code):
+        return state.templates.TemplateResponse(
+            request,
+            "second_factor.html",
+            {"csrf_token": found.csrf_token, "next": safe_next(next), "viewer": None,
+             "error": "That code is not right. Codes change every 30 seconds: try the current one."},
+            status_code=401,
+        )  # fmt: skip
+    # A new token for the fully signed-in session: the half-signed-in one is never promoted in place.
+    sessions.end(state.factory, found.token_hash)
+    token = sessions.create(state.factory, found.user_id, state.session_lifetime)
+    target = "/change-password" if found.must_change_password else safe_next(next)
+    response = RedirectResponse(target, status_code=303)
+    _set_cookie(request, response, sessions.COOKIE_NAME, token, max_age=None)
+    return response
+
+
+def _enrol_form(
+    request: Request, found: sessions.SessionInfo, secret: str, error: str | None = None, status_code: int = 200
+) -> Response:
+    return app_state(request).templates.TemplateResponse(
+        request,
+        "enrol_second_factor.html",
+        {
+            "login_session": found,
+            "csrf_token": found.csrf_token,
+            "secret": secret,
+            "uri": totp.provisioning_uri(secret, found.username),
+            "error": error,
+            "viewer": None,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/account/second-factor")
+def enrol_page(request: Request, login_session: Annotated[sessions.SessionInfo, Depends(signed_in)]) -> Response:
+    if login_session.totp_enabled:
+        return RedirectResponse("/", status_code=303)
+    return _enrol_form(request, login_session, totp.new_secret())
+
+
+@router.post("/account/second-factor")
+def enrol(
+    request: Request,
+    login_session: Annotated[sessions.SessionInfo, Depends(signed_in)],
+    secret: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form(max_length=12)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(login_session.csrf_token, csrf_token)
+    if login_session.totp_enabled:
+        return RedirectResponse("/", status_code=303)
+    if not totp.enable(app_state(request).factory, login_session.username, secret.strip(), code):
+        return _enrol_form(request, login_session, secret.strip(), "That code is not right: try the current one.", 400)
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,211 @@
+"""Drive the running portal on loopback with concurrent users and report p50/p95 per page.
+
+    python bench/bench_portal.py [--data-dir DIR] [--users 20] [--seconds 20] [--max-requests 4000]
+
+Without --data-dir it builds a county-sized snapshot (Dorset: about 500k people, 1M person mentions,
+9k missing episodes, 6k alerts) straight into a temporary folder with DuckDB, so the benchmark runs in
+a minute; with --data-dir it uses a data folder made by `safeguarding run` (its published snapshot).
+The portal runs in its own process (uvicorn, one worker, SQLite app database); each simulated user
+signs in, then loops over search, child profile and alerts queue until the time or request budget is
+spent. Target (issue 7): p95 under 300 ms for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from safeguarding.config import Settings
+from safeguarding.security import users
+from safeguarding.security.cli import open_app_db
+from safeguarding.security.policy import SecurityPolicy
+from safeguarding.snapshot import store
+from safeguarding.workflow import access
+
+PASSWORD = "benchmark passphrase 2026"  # noqa: S105 - synthetic accounts in a throwaway database
+SURNAMES = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Wright"]
+FORENAMES = ["Jayden", "Olivia", "Amelia", "Noah", "Oliver", "Isla", "Leo", "Freya", "Harry", "Mia", "Aisha"]
+
+
+def build_county(snapshot_dir: Path, persons: int = 500_000) -> None:
+    """A county-sized snapshot made with SQL (synthetic: random names from short lists)."""
+    names = ", ".join(f"'{n}'" for n in FORENAMES)
+    surnames = ", ".join(f"'{n}'" for n in SURNAMES)
+    with store.build(snapshot_dir) as con:
+        con.execute(f"""
+            INSERT INTO persons
+            SELECT printf('P-%07d', i), f || ' ' || s || '-' || (i % 997), f, s || '-' || (i % 997),
+                   DATE '1950-01-01' + CAST(i % 25000 AS INTEGER), CASE WHEN i % 2 = 0 THEN 'F' ELSE 'M' END,
+                   i % 25000 > 20000, 2
+            FROM (SELECT i, ([{names}])[1 + i % {len(FORENAMES)}] AS f,
+                         ([{surnames}])[1 + (i // 7) % {len(SURNAMES)}] AS s
+                  FROM range({persons}) t(i))""")
+        con.execute(
+            """
+            INSERT INTO mentions
+            SELECT sys, printf('%s-%07d', sys, i), printf('P-%07d', i), p.forenames, p.surname, p.date_of_birth, p.sex,
+                   printf('BH%d %dAA', i % 25, i % 9), 'L1'
+            FROM range(?) t(i) JOIN persons p ON p.person_id = printf('P-%07d', i),
+                 (VALUES ('niche'), ('compact')) s(sys)
+        """,
+            [persons],
+        )
+        con.execute("""
+            INSERT INTO missing_episodes
+            SELECT printf('MISS-%06d', i), printf('P-%07d', 20001 + (i * 37) % 4999), 'compact', 'x',
+                   TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (i * 53) MINUTE, NULL, 'medium', 'home', NULL, NULL
+            FROM range(9000) t(i)""")
+        con.execute("""
+            INSERT INTO alerts (alert_id, person_id, rule_id, rule_version, category, title, raised_at, summary,
+                                evidence_count)
+            SELECT printf('A-%06d', i), printf('P-%07d', 20001 + (i * 37) % 4999), 'missing.repeat', 1,
+                   (['missing', 'exploitation', 'online', 'domestic_abuse'])[1 + i % 4], 'Repeat missing episodes',
+                   TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (i * 83) MINUTE, 'Synthetic alert', 2
+            FROM range(6000) t(i)""")
+        con.execute("""INSERT INTO alert_evidence SELECT alert_id, 'missing_episode', 'MISS-000001' FROM alerts""")
+        con.execute("""
+            INSERT INTO indicators (indicator_id, person_id, rule_id, rule_version, category, title, fired_at, weight,
+                                    explanation)
+            SELECT printf('I-%06d', i), printf('P-%07d', 20001 + (i * 37) % 4999), 'missing.repeat', 1, 'missing',
+                   'Repeat missing', TIMESTAMPTZ '2025-01-01 00:00:00+00' + INTERVAL (i * 29) MINUTE, 2.0, 'x'
+            FROM range(20000) t(i)""")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from safeguarding.web import create_app
+
+    app = create_app(settings, SecurityPolicy(admin_totp_required=False))
+    uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning", access_log=False)
+
+
+def _csrf(html: str) -> str:
+    return html.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def _sign_in(base: str, username: str, one_time: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=30)
+    page = client.get("/login")
+    client.post("/login", data={"username": username, "password": one_time, "csrf_token": _csrf(page.text)})
+    page = client.get("/change-password")
+    client.post(
+        "/change-password",
+        data={"current_password": one_time, "new_password": PASSWORD, "confirm_password": PASSWORD,
+              "csrf_token": _csrf(page.text)},
+    )  # fmt: skip
+    return client
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--max-requests", type=int, default=4000)
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory()
+    data = args.data_dir or Path(tmp.name)
+    settings = Settings(data_dir=data, database_url=f"sqlite:///{Path(tmp.name) / 'bench-app.sqlite3'}",
+                        port=_free_port())  # fmt: skip
+    if args.data_dir is None:
+        t0 = time.perf_counter()
+        build_county(settings.snapshot_dir)
+        print(f"built a county-sized snapshot in {time.perf_counter() - t0:.1f} s", flush=True)
+    import duckdb
+
+    with duckdb.connect(str(store.current(settings.snapshot_dir).path), read_only=True) as con:
+        people = [r[0] for r in con.execute("SELECT DISTINCT person_id FROM alerts LIMIT 200").fetchall()]
+        names = [r[0] for r in con.execute("SELECT display_name FROM persons USING SAMPLE 200 ROWS").fetchall()]
+    factory = open_app_db(settings)
+    accounts = {}
+    for n in range(args.users):
+        name = f"bench{n:02d}"
+        accounts[name] = users.add_user(factory, name, ["safeguarding_officer"], name)[1]
+        for pid in people:  # reasons given up front, so each profile request is a real profile
+            access.give_reason(factory, username=name, person_id=pid, reason="benchmark run")
+    factory.kw["bind"].dispose()
+
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(settings,), daemon=True)
+    server.start()
+    base = f"http://127.0.0.1:{settings.port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/login", timeout=2)
+            break
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                print("the portal did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+
+    clients = [_sign_in(base, u, pw) for u, pw in accounts.items()]
+    timings: dict[str, list[float]] = {"search": [], "child profile": [], "alerts queue": []}
+    budget = threading.Semaphore(args.max_requests)
+    stop_at = time.monotonic() + args.seconds
+    errors: list[str] = []
+
+    def user(client: httpx.Client, seed: int) -> None:
+        rnd = random.Random(seed)
+        while time.monotonic() < stop_at and budget.acquire(blocking=False):
+            kind = rnd.choice(list(timings))
+            if kind == "search":
+                url = "/search?name=" + rnd.choice(names).split("-")[0].lower()
+            elif kind == "child profile":
+                url = "/people/" + rnd.choice(people)
+            else:
+                url = "/alerts?status=open&sort=newest"
+            t0 = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code != 200:
+                errors.append(f"{url}: {response.status_code}")
+            timings[kind].append(elapsed)
+
+    threads = [threading.Thread(target=user, args=(c, i)) for i, c in enumerate(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    server.terminate()
+    report = {"users": args.users, "seconds": round(wall, 1), "errors": len(errors)}
+    for kind, values in timings.items():
+        values.sort()
+        if values:
+            report[kind] = {
+                "requests": len(values),
+                "p50_ms": round(statistics.median(values), 1),
+                "p95_ms": round(values[int(0.95 * (len(values) - 1))], 1),
+            }
+    print(json.dumps(report, indent=2))
+    if errors:
+        print("first errors:", errors[:5], file=sys.stderr)
+    ok = not errors and all(report[k]["p95_ms"] < 300 for k in timings if k in report)  # type: ignore[index]
+    print("target p95 < 300 ms:", "met" if ok else "NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

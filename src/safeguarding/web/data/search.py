@@ -1,0 +1,121 @@
+"""First-contact search: people by (fuzzy) name, date of birth and partial details; places by postcode.
+
+Each hit carries what a call handler needs at once: is this a child, how many alerts (and of which
+kinds) and missing episodes are on record. Names are compared with Jaro-Winkler similarity in DuckDB
+over every spelling the records use, so "Jaden Smyth" finds Jayden Smith.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from safeguarding.web.data.reader import Snapshot
+
+NAME_THRESHOLD = 0.88
+LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str = ""
+    date_of_birth: date | None = None
+    postcode: str = ""
+    phone: str = ""
+    vehicle: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name or self.date_of_birth or self.postcode or self.phone or self.vehicle)
+
+    def terms(self) -> dict[str, str]:
+        """The terms given, for the audit log."""
+        raw = {
+            "name": self.name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "postcode": self.postcode,
+            "phone": self.phone,
+            "vehicle": self.vehicle,
+        }
+        return {k: v for k, v in raw.items() if v}
+
+
+@dataclass(frozen=True)
+class Hit:
+    person_id: str
+    display_name: str
+    date_of_birth: date | None
+    is_child: bool | None
+    postcodes: str
+    score: float
+    alert_count: int
+    alert_categories: str
+    missing_count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    unsupported: list[str]  # terms this snapshot cannot search (no such data in it)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]", "", text).upper()
+
+
+def search(snap: Snapshot, query: Query) -> SearchResult:
+    """People matching every given term, best name match first."""
+    conditions: list[str] = []
+    unsupported: list[str] = []
+    names_cte = ""
+    score = "1.0"
+    if query.name:
+        # Compare each distinct spelling once (reader.py's name_keys), then join to the people.
+        names_cte = f"""names AS (
+            SELECT full_name, greatest(jaro_winkler_similarity(full_name, $name),
+                                       jaro_winkler_similarity(surname, $name),
+                                       CASE WHEN contains(full_name, $name) THEN 1.0 ELSE 0 END) AS score
+            FROM name_keys WHERE score >= {NAME_THRESHOLD}),"""
+        conditions.append("m.full_name IN (SELECT full_name FROM names)")
+        score = "(SELECT max(n.score) FROM names n WHERE n.full_name = m.full_name)"
+    if query.date_of_birth:
+        conditions.append("m.date_of_birth = $dob")
+    if query.postcode:
+        conditions.append("starts_with(m.postcode_key, $postcode)")
+    if query.phone:
+        unsupported.append("phone numbers")
+    if query.vehicle:
+        unsupported.append("vehicle registrations")
+    if not conditions:
+        return SearchResult([], unsupported)
+    named = {
+        "name": " ".join(query.name.lower().split()),
+        "dob": query.date_of_birth,
+        "postcode": _squash(query.postcode),
+    }
+    # DuckDB refuses named parameters the statement does not use, so pass only those it does.
+    text = " ".join(conditions) + names_cte
+    used = {k: v for k, v in named.items() if f"${k}" in text}
+    sql = f"""
+        WITH {names_cte}
+        hits AS (
+            SELECT m.person_id, max({score}) AS score, string_agg(DISTINCT m.postcode, ', ') AS postcodes
+            FROM name_people m WHERE {" AND ".join(conditions)} GROUP BY m.person_id
+            ORDER BY score DESC, m.person_id LIMIT {LIMIT}
+        ),
+        al AS (SELECT person_id, count(*) AS n, string_agg(DISTINCT category, ', ') AS cats
+               FROM alerts WHERE person_id IN (SELECT person_id FROM hits) GROUP BY person_id),
+        mi AS (SELECT person_id, count(*) AS n FROM missing_episodes
+               WHERE person_id IN (SELECT person_id FROM hits) GROUP BY person_id)
+        SELECT h.person_id, p.display_name, p.date_of_birth, p.is_child, coalesce(h.postcodes, ''), h.score,
+               coalesce(al.n, 0), coalesce(al.cats, ''), coalesce(mi.n, 0)
+        FROM hits h JOIN persons p USING (person_id) LEFT JOIN al USING (person_id) LEFT JOIN mi USING (person_id)
+        ORDER BY h.score DESC, coalesce(al.n, 0) DESC, p.display_name
+    """
+    cursor = snap.con.cursor()
+    try:
+        rows = list(cursor.execute(sql, used).fetchall())
+    finally:
+        cursor.close()
+    return SearchResult([Hit(*r) for r in rows], unsupported)

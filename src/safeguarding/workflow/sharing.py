@@ -1,0 +1,111 @@
+"""Sharing a child's case with a partner agency (children's social care, health, education ...).
+
+A share is a disclosure (DPA 2018 s.62): who shared, with which agency, and why, is audited. A
+partner user sees a case only while a share to their agency is in force.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguarding.db import transaction
+from safeguarding.security import audit
+from safeguarding.workflow.models import CaseShare
+from safeguarding.workflow.reviews import WorkflowError
+
+_AGENCY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class Share:
+    id: int
+    person_id: str
+    agency: str
+    reason: str
+    shared_by: str
+    shared_at: datetime
+
+
+def _plain(row: CaseShare) -> Share:
+    return Share(row.id, row.person_id, row.agency, row.reason, row.shared_by, row.shared_at)
+
+
+def validate_agency(agency: str) -> str:
+    cleaned = agency.strip().lower()
+    if not _AGENCY.match(cleaned):
+        raise WorkflowError(
+            "An agency code is 2-64 lower-case letters, digits, '-' or '_' (e.g. bcp-childrens-services)."
+        )
+    return cleaned
+
+
+def share(factory: sessionmaker[Session], *, person_id: str, agency: str, reason: str, actor: str) -> Share:
+    """Share a case with an agency; audited as a disclosure with its recipient."""
+    code = validate_agency(agency)
+    cleaned = reason.strip()
+    if not cleaned:
+        raise WorkflowError("Sharing a case needs a written reason.")
+    with transaction(factory) as session:
+        row = CaseShare(person_id=person_id, agency=code, reason=cleaned, shared_by=actor)
+        session.add(row)
+        session.flush()
+        audit.append(
+            session, username=actor, action="share", object_type="person", object_id=person_id,
+            detail={"agency": code, "reason": cleaned, "share_id": row.id},
+        )  # fmt: skip
+        return _plain(row)
+
+
+def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None:
+    """Stop sharing (the partner loses access at once); audited."""
+    with transaction(factory) as session:
+        row = session.get(CaseShare, share_id)
+        if row is None or row.revoked_at is not None:
+            raise WorkflowError("That share is not in force.")
+        row.revoked_by, row.revoked_at = actor, datetime.now(UTC)
+        audit.append(
+            session, username=actor, action="share.revoke", object_type="person", object_id=row.person_id,
+            detail={"agency": row.agency, "share_id": share_id},
+        )  # fmt: skip
+
+
+def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Share]:
+    with factory() as session:
+        rows = session.execute(
+            select(CaseShare)
+            .where(CaseShare.person_id == person_id, CaseShare.revoked_at.is_(None))
+            .order_by(CaseShare.id)
+        ).scalars()
+        return [_plain(r) for r in rows]
+
+
+def shared_with(factory: sessionmaker[Session], agency: str | None) -> list[Share]:
+    """Shares in force for an agency (none for a user with no agency), newest first."""
+    if not agency:
+        return []
+    with factory() as session:
+        rows = session.execute(
+            select(CaseShare)
+            .where(CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
+            .order_by(CaseShare.id.desc())
+        ).scalars()
+        return [_plain(r) for r in rows]
+
+
+def is_shared(factory: sessionmaker[Session], *, person_id: str, agency: str | None) -> Share | None:
+    """The share in force of ``person_id`` with ``agency``, or None: the record-level check for partners."""
+    if not agency:
+        return None
+    with factory() as session:
+        row = session.execute(
+            select(CaseShare)
+            .where(CaseShare.person_id == person_id, CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
+            .order_by(CaseShare.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if row is None else _plain(row)
