@@ -90,10 +90,12 @@ def _creator(rule: BlockingRule) -> BlockingRuleCreator:
     return rule.creator()
 
 
-def _name_comparison(key: str, name: str, canonical: str | None, other: str | None) -> ComparisonCreator:
+def _name_comparison(key: str, name: str, canonical: str | None, other: str | None, loose: bool) -> ComparisonCreator:
     levels: list[Any] = [
         cll.NullLevel(f"{key}"),
-        cll.ExactMatchLevel(key).configure(tf_adjustment_column=key),
+        # Term frequencies make a rare name count for more; the floor stops a one-off typo (a rare
+        # string shared by chance) from outweighing everything else.
+        cll.ExactMatchLevel(key).configure(tf_adjustment_column=key, tf_minimum_u_value=0.001),
     ]
     if canonical:
         levels.append(cll.ExactMatchLevel(canonical).configure(label_for_charts="Nickname or same canonical name"))
@@ -103,9 +105,10 @@ def _name_comparison(key: str, name: str, canonical: str | None, other: str | No
     levels += [
         cll.JaroWinklerLevel(key, 0.92),
         cll.ExactMatchLevel(f"{name}_metaphone").configure(label_for_charts="Sounds alike (Metaphone)"),
-        cll.JaroWinklerLevel(key, 0.8),
-        cll.ElseLevel(),
     ]
+    if loose:  # given names only: a loose surname match (Wood, Woodward) is a different family
+        levels.append(cll.JaroWinklerLevel(key, 0.8))
+    levels.append(cll.ElseLevel())
     return cl.CustomComparison(levels, output_column_name=name)
 
 
@@ -132,9 +135,11 @@ def comparisons(features: set[str], uk_postcodes: bool) -> list[ComparisonCreato
     out: list[ComparisonCreator] = []
     both = {"forename_key", "surname_key"} <= features
     if "forename_key" in features:
-        out.append(_name_comparison("forename_key", "forename", "forename_canonical", "surname_key" if both else None))
+        out.append(
+            _name_comparison("forename_key", "forename", "forename_canonical", "surname_key" if both else None, True)
+        )
     if "surname_key" in features:
-        out.append(_name_comparison("surname_key", "surname", None, "forename_key" if both else None))
+        out.append(_name_comparison("surname_key", "surname", None, "forename_key" if both else None, False))
     if "dob" in features:
         out.append(_dob_comparison())
     if "sex" in features:
@@ -152,7 +157,16 @@ def comparisons(features: set[str], uk_postcodes: bool) -> list[ComparisonCreato
             )
         )  # fmt: skip
     if "email_key" in features:
-        out.append(cl.EmailComparison("email_key"))
+        # Exact address or exact user name only: fuzzy matching whole addresses joins families
+        # (sheila.shepherd@… and chloe.shepherd@… are alike as strings, not as people).
+        out.append(
+            cl.CustomComparison(
+                [cll.NullLevel("email_key"), cll.ExactMatchLevel("email_key"),
+                 cll.CustomLevel("split_part(email_key_l, '@', 1) = split_part(email_key_r, '@', 1)", "Same user name"),
+                 cll.ElseLevel()],
+                output_column_name="email",
+            )
+        )  # fmt: skip
     for key in ("phone_key", "identifier_key", "middle_key"):
         if key in features:
             out.append(cl.ExactMatch(key))
