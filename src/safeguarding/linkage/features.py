@@ -45,9 +45,11 @@ SELECT
     fk.name AS forename_key,
     fk.canonical AS forename_canonical,
     fk.metaphone AS forename_metaphone,
+    left(fk.name, 1) AS forename_initial,
     mk.name AS middle_key,
     sk.name AS surname_key,
     sk.metaphone AS surname_metaphone,
+    left(sk.name, 1) AS surname_initial,
     b.dob,
     year(b.dob) AS birth_year,
     -- The same date with day and month swapped, a common recording error (NULL when impossible).

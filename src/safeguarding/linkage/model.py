@@ -42,6 +42,7 @@ class BlockingRule:
 
     columns: tuple[str, ...]
     description: str
+    wide: bool = False  # only for small outside files: too many pairs at a force's scale
 
     def creator(self) -> BlockingRuleCreator:
         return block_on(*self.columns)
@@ -53,10 +54,17 @@ BLOCKING_RULES = (
     BlockingRule(("dob",), "same date of birth"),
     BlockingRule(("dob_swapped",), "date of birth with day and month swapped"),  # joined to dob below
     BlockingRule(("surname_key", "forename_canonical"), "same surname and given name (nicknames folded)"),
-    BlockingRule(("surname_metaphone", "birth_year"), "surname sounding alike and same year of birth"),
+    BlockingRule(
+        ("surname_metaphone", "birth_year", "forename_initial"),
+        "surname sounding alike, same year of birth and given-name initial",
+    ),
     BlockingRule(("forename_canonical", "postcode"), "same given name and postcode"),
     BlockingRule(("names_swapped",), "given name and surname the other way round"),
-    BlockingRule(("forename_canonical", "birth_year"), "same given name and year of birth"),
+    BlockingRule(
+        ("forename_canonical", "birth_year", "surname_initial"), "same given name, year of birth and surname initial"
+    ),
+    BlockingRule(("surname_metaphone", "birth_year"), "surname sounding alike and same year of birth", wide=True),
+    BlockingRule(("forename_canonical", "birth_year"), "same given name and year of birth", wide=True),
     BlockingRule(("forename_metaphone", "surname_metaphone"), "given name and surname both sounding alike"),
     BlockingRule(("surname_key", "town_key"), "same surname in the same town"),
     BlockingRule(("forename_canonical", "town_key"), "same given name in the same town"),
@@ -66,10 +74,12 @@ BLOCKING_RULES = (
 )
 
 
-def blocking_rules(features: set[str]) -> list[BlockingRule]:
-    """The rules whose columns all have values in this data."""
+def blocking_rules(features: set[str], wide: bool = False) -> list[BlockingRule]:
+    """The rules whose columns all have values in this data (``wide``: include the wide rules)."""
     rules = []
     for rule in BLOCKING_RULES:
+        if rule.wide and not wide:
+            continue
         if rule.columns == ("dob_swapped",):
             if {"dob", "dob_swapped"} <= features:
                 rules.append(rule)
@@ -173,9 +183,9 @@ def comparisons(features: set[str], uk_postcodes: bool) -> list[ComparisonCreato
     return out
 
 
-def settings(features: set[str], uk_postcodes: bool) -> SettingsCreator:
+def settings(features: set[str], uk_postcodes: bool, wide: bool = False) -> SettingsCreator:
     chosen: list[ComparisonCreator | dict[str, Any]] = list(comparisons(features, uk_postcodes))
-    rules: list[BlockingRuleCreator | dict[str, Any]] = [_creator(r) for r in blocking_rules(features)]
+    rules: list[BlockingRuleCreator | dict[str, Any]] = [_creator(r) for r in blocking_rules(features, wide)]
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name=UNIQUE_ID,

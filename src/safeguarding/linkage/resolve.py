@@ -44,9 +44,9 @@ def _uk_postcodes(features: pa.Table) -> bool:
     return bool(values) and sum(" " in v for v in values) / len(values) > 0.8
 
 
-def count_comparisons(sdf: Any, features: set[str]) -> list[dict[str, Any]]:
+def count_comparisons(sdf: Any, features: set[str], wide: bool = False) -> list[dict[str, Any]]:
     """Comparisons each prediction blocking rule adds (marginal) and in total (cumulative)."""
-    rules = model_mod.blocking_rules(features)
+    rules = model_mod.blocking_rules(features, wide)
     records = count_comparisons_from_blocking_rules(
         sdf,
         blocking_rules=[model_mod._creator(r) for r in rules],
@@ -96,10 +96,12 @@ def resolve_features(
     if len(ids) < 2:
         return Resolution(singletons, pa.table({}), [], "none", False)
     feats = available(features)
+    # A one-off outside file is small: it can afford the wide blocking rules a force's data cannot.
+    wide = model_dir is None
     con = duckdb.connect()
     api = DuckDBAPI(connection=con)
     sdf = api.register(features, dataset_display_name="person_features")
-    comparisons = count_comparisons(sdf, feats)
+    comparisons = count_comparisons(sdf, feats, wide)
     if report is not None:
         report(comparisons)  # before any scoring, so a person sees the cost first
     total = comparisons[-1]["cumulative"] if comparisons else 0
@@ -112,7 +114,7 @@ def resolve_features(
         )
     saved = None if (retrain or model_dir is None) else model_mod.load(model_dir)
     if saved is None:
-        linker = Linker(sdf, model_mod.settings(feats, _uk_postcodes(features)), log_level=None)
+        linker = Linker(sdf, model_mod.settings(feats, _uk_postcodes(features), wide), log_level=None)
         # A force's saved model keeps the deterministic prior; a one-off outside file lets EM set it.
         model_mod.train(linker, feats, prior_from_em=model_dir is None)
         if model_dir is not None:
