@@ -25,10 +25,12 @@ from safeguarding.lake.engine import DuckDBEngine
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.evaluate import bcubed, pairwise_scores, read_truth
 from safeguarding.linkage.force import link_force
+import shutil
 data, truth, threshold = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
+shutil.rmtree(data / "models", ignore_errors=True)  # always time training as well as linking
 start = time.perf_counter()
 con = DuckDBEngine(Lake(data / "lake")).connect()
-result = link_force(con, data / "models", [], [], threshold, 10**10)
+result = link_force(con, data / "models", [], [], threshold, 10**10, memory_limit="4GB")
 took = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 ids = result.mentions.column("mention_id").to_pylist()

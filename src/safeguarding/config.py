@@ -72,6 +72,13 @@ class Settings:
             "doc": "Match probability at or above which two mentions are joined into one person.",
         },
     )
+    link_memory_limit: str = field(
+        default="4GB",
+        metadata={
+            "env": "SAFEGUARDING_LINK_MEMORY_LIMIT",
+            "doc": "Memory DuckDB may use while linking (it spills to disk beyond it), e.g. `4GB`.",
+        },
+    )
     max_comparisons: int = field(
         default=50_000_000,
         metadata={
@@ -147,8 +154,10 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"max_reject_rate must be between 0 and 1, not {settings.max_reject_rate}")
     if not 0 < settings.link_threshold < 1:
         raise ConfigError(f"link_threshold must be between 0 and 1, not {settings.link_threshold}")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", settings.ingest_memory_limit):
-        raise ConfigError(f"ingest_memory_limit must look like 512MB or 2GB, not {settings.ingest_memory_limit!r}")
+    for name in ("ingest_memory_limit", "link_memory_limit"):
+        value = getattr(settings, name)
+        if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
+            raise ConfigError(f"{name} must look like 512MB or 2GB, not {value!r}")
     return settings
 
 

@@ -121,6 +121,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
             settings.max_comparisons,
             retrain=retrain,
             report=_report_comparisons,
+            memory_limit=settings.link_memory_limit,
         )
         con.close()
         progress.update(task, total=1, completed=1)

@@ -67,12 +67,19 @@ def link_force(
     max_comparisons: int,
     retrain: bool = False,
     report: Callable[[list[dict[str, Any]]], None] | None = None,
+    memory_limit: str = "4GB",
 ) -> LinkResult:
     """Resolve the lake's person mentions. ``previous``: (system, ref, person id) of the last snapshot."""
     lake_con.execute(f"CREATE OR REPLACE TEMP VIEW person_records AS {PERSON_RECORDS_SQL}")
     features = build_features(lake_con)
     resolution = resolve_features(
-        features, threshold, max_comparisons, model_dir=model_dir, retrain=retrain, report=report
+        features,
+        threshold,
+        max_comparisons,
+        model_dir=model_dir,
+        retrain=retrain,
+        report=report,
+        memory_limit=memory_limit,
     )
     clusters, skipped = apply_decisions(resolution.clusters, decisions)
     assignment, changes = assign_stable_ids(sorted(clusters.items()), {f"{s}:{r}": p for s, r, p in previous})

@@ -85,6 +85,7 @@ def resolve_features(
     model_dir: Path | None = None,
     retrain: bool = False,
     report: Callable[[list[dict[str, Any]]], None] | None = None,
+    memory_limit: str = "4GB",
 ) -> Resolution:
     """Cluster the records in ``features`` (from features.build_features).
 
@@ -99,6 +100,8 @@ def resolve_features(
     # A one-off outside file is small: it can afford the wide blocking rules a force's data cannot.
     wide = model_dir is None
     con = duckdb.connect()
+    # Bounded memory: DuckDB spills to a temporary folder beyond this (its own default is 80% of RAM).
+    con.execute(f"SET memory_limit = '{memory_limit}'")
     api = DuckDBAPI(connection=con)
     sdf = api.register(features, dataset_display_name="person_features")
     comparisons = count_comparisons(sdf, feats, wide)
@@ -125,6 +128,11 @@ def resolve_features(
         trained = True
     else:
         settings_dict, info = saved
+        # The saved model supplies the parameters; which pairs get scored is this code's blocking
+        # rules (the ones just counted), so a change of rules needs no retraining.
+        settings_dict["blocking_rules_to_generate_predictions"] = [
+            model_mod._creator(r).create_blocking_rule_dict("duckdb") for r in model_mod.blocking_rules(feats, wide)
+        ]
         linker = Linker(sdf, settings_dict, log_level=None)
         version, trained = info.version, False
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
