@@ -23,7 +23,7 @@ def test_link_reports_comparisons_and_evaluate_scores_it(tiny_force: Path, tmp_p
     linked = cli("link", "--json", data_dir=data)
     assert linked.returncode == 0, linked.stderr
     summary = json.loads(linked.stdout)
-    assert summary["trained"] and summary["comparisons"][0]["rule"] == "same date of birth"
+    assert summary["trained"] and summary["comparisons"][0]["rule"] == "same date of birth and given-name initial"
     again = json.loads(cli("link", "--json", data_dir=data).stdout)
     assert not again["trained"] and again["model_version"] == summary["model_version"]
     retrained = json.loads(cli("link", "retrain", "--json", data_dir=data).stdout)

@@ -53,7 +53,7 @@ def test_comparisons_are_counted_per_rule_and_capped(tiny_force: Path, tmp_path:
     with pytest.raises(LinkageRefused, match="over the cap of 10"):
         pipeline.run_link(settings)
     ok = pipeline.run_link(Settings(data_dir=tmp_path))
-    assert next(c["rule"] for c in ok.comparisons) == "same date of birth"
+    assert next(c["rule"] for c in ok.comparisons) == "same date of birth and given-name initial"
     assert ok.comparisons[-1]["cumulative"] == sum(c["marginal"] for c in ok.comparisons)
 
 

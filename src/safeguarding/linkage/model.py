@@ -51,7 +51,9 @@ class BlockingRule:
 # In order: each rule adds the pairs the ones before it missed. Together they tolerate an error or a
 # gap in any one field (a typo, a missing or swapped date of birth, a new surname, a moved address).
 BLOCKING_RULES = (
-    BlockingRule(("dob",), "same date of birth"),
+    BlockingRule(("dob", "forename_initial"), "same date of birth and given-name initial"),
+    BlockingRule(("dob", "surname_initial"), "same date of birth and surname initial"),
+    BlockingRule(("dob",), "same date of birth", wide=True),
     BlockingRule(("dob_swapped",), "date of birth with day and month swapped"),  # joined to dob below
     BlockingRule(("surname_key", "forename_canonical"), "same surname and given name (nicknames folded)"),
     BlockingRule(
@@ -237,8 +239,11 @@ def train(linker: Linker, features: set[str], seed: int = 42, prior_from_em: boo
         if second:
             sessions.append((second,))
     for n, columns in enumerate(sessions):
+        # EM converges on a sample as well as on every pair: cap the pairs so training time stays
+        # flat as the force grows (a date of birth is shared by many people in a million).
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on(*columns),
+            max_pairs=5e6,
             populate_probability_two_random_records_match_from_trained_values=prior_from_em and n == len(sessions) - 1,
         )
 
