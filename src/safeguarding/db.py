@@ -86,6 +86,18 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def migrated_factory(url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the app database, migrated to the latest revision first; the engine is
+    disposed of on exit. For short-lived command-line work."""
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()
+
+
 def _alembic_config(connection: Any) -> Any:
     from alembic.config import Config
 

@@ -84,12 +84,8 @@ def _write_atomic(table: pa.Table, path: Path) -> None:
 
 def _linkage_decisions(settings: Settings) -> list[Decision]:
     """Analysts' merge and split decisions in force, from the app database, oldest first."""
-    db.upgrade(settings.app_database_url)
-    engine = db.make_engine(settings.app_database_url)
-    try:
-        rows = active_decisions(db.session_factory(engine))
-    finally:
-        engine.dispose()
+    with db.migrated_factory(settings.app_database_url) as factory:
+        rows = active_decisions(factory)
     return [Decision(r.kind, r.mention, r.other_mention) for r in rows]
 
 

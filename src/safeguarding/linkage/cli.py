@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -119,20 +118,16 @@ def evaluate(
 
 def _decide(ctx: typer.Context, kind: str, mention: str, other: str | None, reason: str) -> None:
     from safeguarding import db
+    from safeguarding.security.trail import cli_actor
     from safeguarding.workflow.linkage_decisions import LinkageDecisionError, record_decision
 
-    settings = _settings(ctx)
-    db.upgrade(settings.app_database_url)
-    engine = db.make_engine(settings.app_database_url)
     try:
-        decision = record_decision(
-            db.session_factory(engine), kind=kind, mention=mention, other_mention=other, reason=reason,
-            actor="cli:" + getpass.getuser(),
-        )  # fmt: skip
+        with db.migrated_factory(_settings(ctx).app_database_url) as factory:
+            decision = record_decision(
+                factory, kind=kind, mention=mention, other_mention=other, reason=reason, actor=cli_actor()
+            )
     except LinkageDecisionError as exc:
         raise _fail(str(exc), 2) from None
-    finally:
-        engine.dispose()
     typer.echo(f"decision {decision.id} recorded: {kind}; it takes effect on the next `safeguarding link`")
 
 
@@ -163,13 +158,8 @@ def decisions(ctx: typer.Context) -> None:
     from safeguarding import db
     from safeguarding.workflow.linkage_decisions import active_decisions
 
-    settings = _settings(ctx)
-    db.upgrade(settings.app_database_url)
-    engine = db.make_engine(settings.app_database_url)
-    try:
-        rows = active_decisions(db.session_factory(engine))
-    finally:
-        engine.dispose()
+    with db.migrated_factory(_settings(ctx).app_database_url) as factory:
+        rows = active_decisions(factory)
     for d in rows:
         typer.echo(f"{d.id:>5}  {d.kind:<5}  {d.mention}  {d.other_mention or ''}  by {d.decided_by}: {d.reason}")
 

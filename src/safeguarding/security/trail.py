@@ -27,16 +27,7 @@ def record_cli(
     detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Append one audit entry for a command-line action (migrating the app database if needed)."""
-    db.upgrade(settings.app_database_url)
-    engine = db.make_engine(settings.app_database_url)
-    try:
+    with db.migrated_factory(settings.app_database_url) as factory:
         audit.record(
-            db.session_factory(engine),
-            username=cli_actor(),
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            detail=detail,
+            factory, username=cli_actor(), action=action, object_type=object_type, object_id=object_id, detail=detail
         )
-    finally:
-        engine.dispose()
