@@ -30,7 +30,7 @@ def shared_list(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    shares = sharing.shared_with(app_state(request).factory, viewer.agency)
+    shares = sharing.shared_with(app_state(request).factory, viewer.agency, viewer.username)
     names = {s.person_id: people.get_person(snap, s.person_id) for s in shares}
     return render(request, "shared.html", viewer, shares=shares, names=names)
 
@@ -42,7 +42,7 @@ def shared_case(
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_SHARED_CASES, "person", "person_id", audit_view=False))],
 ) -> Response:
     factory = app_state(request).factory
-    share = sharing.is_shared(factory, person_id=person_id, agency=viewer.agency)
+    share = sharing.is_shared(factory, person_id=person_id, agency=viewer.agency, username=viewer.username)
     if share is None:
         audit.record(
             factory, username=viewer.username, action="access.denied", object_type="person", object_id=person_id,

@@ -81,3 +81,8 @@ class CaseShare(Base):
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A share made for a scrutiny panel is for one named partner member, and only for the panel's period.
+    panel_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,7 +1,9 @@
 """Sharing a child's case with a partner agency (children's social care, health, education ...).
 
 A share is a disclosure (DPA 2018 s.62): who shared, with which agency, and why, is audited. A
-partner user sees a case only while a share to their agency is in force.
+partner user sees a case only while a share to their agency is in force. A share may also be scoped:
+to one named user (``username``) and to a window (``valid_from`` .. ``expires_at``); scrutiny panels
+share their cases that way with each partner member, for the panel's period only (workflow/panels.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding.db import transaction
@@ -29,10 +31,27 @@ class Share:
     reason: str
     shared_by: str
     shared_at: datetime
+    panel_id: int | None = None
+    expires_at: datetime | None = None
 
 
 def _plain(row: CaseShare) -> Share:
-    return Share(row.id, row.person_id, row.agency, row.reason, row.shared_by, row.shared_at)
+    return Share(
+        row.id, row.person_id, row.agency, row.reason, row.shared_by, row.shared_at, row.panel_id, row.expires_at
+    )
+
+
+def _in_force(agency: str, username: str | None, now: datetime | None) -> ColumnElement[bool]:
+    """A share to ``agency`` that is not revoked, is for everyone there or for ``username``, and whose
+    window (if it has one) contains ``now``."""
+    at = now or datetime.now(UTC)
+    return and_(
+        CaseShare.agency == agency,
+        CaseShare.revoked_at.is_(None),
+        or_(CaseShare.username.is_(None), CaseShare.username == (username or "")),
+        or_(CaseShare.valid_from.is_(None), CaseShare.valid_from <= at),
+        or_(CaseShare.expires_at.is_(None), CaseShare.expires_at > at),
+    )
 
 
 def validate_agency(agency: str) -> str:
@@ -84,27 +103,35 @@ def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Sh
         return [_plain(r) for r in rows]
 
 
-def shared_with(factory: sessionmaker[Session], agency: str | None) -> list[Share]:
-    """Shares in force for an agency (none for a user with no agency), newest first."""
+def shared_with(
+    factory: sessionmaker[Session], agency: str | None, username: str | None = None, now: datetime | None = None
+) -> list[Share]:
+    """Shares in force for an agency (and, for scoped shares, this user now), newest first."""
     if not agency:
         return []
     with factory() as session:
         rows = session.execute(
-            select(CaseShare)
-            .where(CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
-            .order_by(CaseShare.id.desc())
+            select(CaseShare).where(_in_force(agency, username, now)).order_by(CaseShare.id.desc())
         ).scalars()
         return [_plain(r) for r in rows]
 
 
-def is_shared(factory: sessionmaker[Session], *, person_id: str, agency: str | None) -> Share | None:
-    """The share in force of ``person_id`` with ``agency``, or None: the record-level check for partners."""
+def is_shared(
+    factory: sessionmaker[Session],
+    *,
+    person_id: str,
+    agency: str | None,
+    username: str | None = None,
+    now: datetime | None = None,
+) -> Share | None:
+    """The share in force of ``person_id`` with ``agency`` (for ``username``, now), or None: the
+    record-level check for partners."""
     if not agency:
         return None
     with factory() as session:
         row = session.execute(
             select(CaseShare)
-            .where(CaseShare.person_id == person_id, CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
+            .where(CaseShare.person_id == person_id, _in_force(agency, username, now))
             .order_by(CaseShare.id.desc())
             .limit(1)
         ).scalar_one_or_none()

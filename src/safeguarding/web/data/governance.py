@@ -1,0 +1,165 @@
+"""Snapshot figures for governance pages: before-and-after measures for a problem-solving plan, and the
+monthly measures the boards compute (table ``monthly_measures``, written by the boards stage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from safeguarding.web.data.reader import Snapshot
+
+# The measures the Gold Group's outcomes page expects from the boards (board/measure), in page order.
+EXPECTED_MEASURES: dict[str, str] = {
+    "missing/rhi_within_72h": "Return home interviews within 72 hours",
+    "missing/repeat_missing_rate": "Repeat missing rate",
+    "custody/aa_median_minutes": "Appropriate adult: median minutes to arrive",
+    "ppn/mean_quality": "PPN quality (mean score out of 100)",
+    "ppn/shared_within_sla": "PPNs shared within the service level",
+    "online/actioned_by_deadline": "Online referrals actioned by their deadline",
+}
+BEFORE_AFTER_MONTHS = 6
+
+
+def _month(day: date, shift: int) -> date:
+    index = day.year * 12 + day.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """Monthly counts of one measure for the months before and from the plan's start."""
+
+    name: str
+    months: list[date]
+    values: list[int]
+    start: date
+
+    @property
+    def before(self) -> list[int]:
+        return [v for m, v in zip(self.months, self.values, strict=True) if m < self.start]
+
+    @property
+    def after(self) -> list[int]:
+        return [v for m, v in zip(self.months, self.values, strict=True) if m >= self.start]
+
+    @staticmethod
+    def _mean(values: list[int]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    @property
+    def before_mean(self) -> float | None:
+        return self._mean(self.before)
+
+    @property
+    def after_mean(self) -> float | None:
+        return self._mean(self.after)
+
+
+def _monthly(snap: Snapshot, sql: str, params: list[object], first: date, last: date) -> dict[date, int]:
+    rows = snap.rows(
+        f"SELECT CAST(date_trunc('month', t.at) AS DATE) AS month, count(*) FROM ({sql}) t"
+        " WHERE t.at >= ? AND t.at < ? GROUP BY 1",
+        [*params, first, last],
+    )
+    return {m: int(n) for m, n in rows}
+
+
+def before_after(
+    snap: Snapshot, *, started_on: date, places: list[str], children: list[str], today: date,
+    months: int = BEFORE_AFTER_MONTHS,
+) -> list[BeforeAfter]:  # fmt: skip
+    """Per-month counts for ``months`` months before the plan's start and up to ``months`` after (to
+    ``today``): missing episodes of the linked children, and child-related events at the linked places
+    (split by kind: missing from, found at, other)."""
+    start = _month(started_on, 0)
+    first = _month(start, -months)
+    last = min(_month(start, months), _month(today, 1))
+    calendar = []
+    m = first
+    while m < last:
+        calendar.append(m)
+        m = _month(m, 1)
+    out: list[BeforeAfter] = []
+
+    def add(name: str, counts: dict[date, int]) -> None:
+        out.append(BeforeAfter(name, calendar, [counts.get(c, 0) for c in calendar], start))
+
+    if children:
+        marks = ", ".join("?" for _ in children)
+        add(
+            "Missing episodes of the linked children",
+            _monthly(snap, f"SELECT reported_at AS at FROM missing_episodes WHERE person_id IN ({marks})",
+                     list(children), first, last),
+        )  # fmt: skip
+    if places and snap.has("place_events", "location_ref", "kind", "event_at"):
+        marks = ", ".join("?" for _ in places)
+        for label, where in (
+            ("Children reported missing from the linked places", "kind = 'missing_from'"),
+            ("Missing children found at the linked places", "kind = 'found'"),
+            ("Other child-related events at the linked places", "kind NOT IN ('missing_from', 'found')"),
+        ):
+            add(
+                label,
+                _monthly(snap, f"SELECT event_at AS at FROM place_events WHERE location_ref IN ({marks}) AND {where}",
+                         list(places), first, last),
+            )  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    key: str
+    label: str
+    months: list[date]
+    values: list[float | None]
+    numerators: list[int | None]
+    denominators: list[int | None]
+
+    @property
+    def latest(self) -> float | None:
+        return next((v for v in reversed(self.values) if v is not None), None)
+
+    @property
+    def trend(self) -> str:
+        """The latest month against the one before: up, down, level or no trend yet."""
+        known = [v for v in self.values if v is not None]
+        if len(known) < 2:
+            return "not enough months yet"
+        if known[-1] > known[-2]:
+            return "up"
+        return "down" if known[-1] < known[-2] else "level"
+
+
+def monthly_measures(snap: Snapshot, months: int = 12) -> tuple[list[MeasureSeries], list[str]] | None:
+    """The boards' monthly measures for the last ``months`` months with data, and the expected measures
+    not (yet) in the snapshot; None when the snapshot has no ``monthly_measures`` table at all."""
+    if not snap.has("monthly_measures", "board", "measure", "month", "value"):
+        return None
+    label_col = "label" if snap.has("monthly_measures", "label") else "NULL"
+    num = "numerator" if snap.has("monthly_measures", "numerator") else "NULL"
+    den = "denominator" if snap.has("monthly_measures", "denominator") else "NULL"
+    rows = snap.rows(
+        f"SELECT board, measure, {label_col}, CAST(month AS DATE), value, {num}, {den} FROM monthly_measures"
+        " WHERE CAST(month AS DATE) >= (SELECT CAST(max(month) AS DATE) FROM monthly_measures)"
+        f" - INTERVAL {int(months) - 1} MONTH ORDER BY board, measure, month"
+    )
+    calendar = sorted({r[3] for r in rows})
+    found: dict[str, dict[date, tuple[float | None, int | None, int | None]]] = {}
+    labels: dict[str, str] = {}
+    for board, measure, label, month, value, n, d in rows:
+        key = measure if "/" in str(measure) else f"{board}/{measure}"
+        found.setdefault(key, {})[month] = (value, n, d)
+        labels[key] = EXPECTED_MEASURES.get(key) or label or key
+    order = [k for k in EXPECTED_MEASURES if k in found] + sorted(k for k in found if k not in EXPECTED_MEASURES)
+    series = []
+    for key in order:
+        by_month = found[key]
+        series.append(
+            MeasureSeries(
+                key, labels[key], calendar,
+                [by_month[m][0] if m in by_month else None for m in calendar],
+                [by_month[m][1] if m in by_month else None for m in calendar],
+                [by_month[m][2] if m in by_month else None for m in calendar],
+            )
+        )  # fmt: skip
+    return series, [k for k in EXPECTED_MEASURES if k not in found]
