@@ -100,6 +100,13 @@ class Settings:
             "doc": "Show the 'synthetic data' banner on every page (the demo and tests run with it on).",
         },
     )
+    evidence_max_mb: int = field(
+        default=10,
+        metadata={
+            "env": "SAFEGUARDING_EVIDENCE_MAX_MB",
+            "doc": "Largest Gold Group evidence file accepted, in MB (kept under `<data_dir>/evidence/`).",
+        },
+    )
 
     @property
     def app_database_url(self) -> str:

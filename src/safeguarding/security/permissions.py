@@ -44,6 +44,15 @@ class Permission(StrEnum):
     VIEW_LOADS = "loads:view"
     MANAGE_USERS = "users:manage"
     VIEW_AUDIT_LOG = "audit:view"
+    VIEW_CASE_AUDITS = "audits:view"
+    CONDUCT_CASE_AUDITS = "audits:conduct"
+    VIEW_PANELS = "panels:view"
+    MANAGE_PANELS = "panels:manage"
+    VIEW_RECOMMENDATIONS = "recommendations:view"
+    MANAGE_RECOMMENDATIONS = "recommendations:manage"
+    VIEW_PROBLEMS = "problems:view"
+    MANAGE_PROBLEMS = "problems:manage"
+    VIEW_OUTCOMES = "outcomes:view"
 
 
 P = Permission
@@ -86,6 +95,41 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # must also hold an operational role.
     Role.ADMINISTRATOR: frozenset({P.VIEW_DASHBOARD, P.VIEW_LOADS, P.MANAGE_USERS, P.VIEW_AUDIT_LOG}),
 }
+
+# Quality assurance and governance (issue #9). Auditors draw and grade case audits; supervisors read
+# them. Scrutiny panels are run by auditors and supervisors; a partner's panels:view reaches only the
+# panels they were invited to (workflow/panels.py), and the cases only through panel-scoped shares.
+# The gold group tracks inspection recommendations and reads the outcomes page (aggregates, no child).
+# Problem-solving plans name children and places, so they sit with analysts and supervisors.
+_GOVERNANCE: dict[Role, frozenset[Permission]] = {
+    Role.AUDITOR: frozenset(
+        {
+            P.VIEW_CASE_AUDITS,
+            P.CONDUCT_CASE_AUDITS,
+            P.VIEW_PANELS,
+            P.MANAGE_PANELS,
+            P.VIEW_RECOMMENDATIONS,
+            P.VIEW_PROBLEMS,
+            P.VIEW_OUTCOMES,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {
+            P.VIEW_CASE_AUDITS,
+            P.VIEW_PANELS,
+            P.MANAGE_PANELS,
+            P.VIEW_RECOMMENDATIONS,
+            P.VIEW_PROBLEMS,
+            P.MANAGE_PROBLEMS,
+            P.VIEW_OUTCOMES,
+        }
+    ),
+    Role.ANALYST: frozenset({P.VIEW_PROBLEMS, P.MANAGE_PROBLEMS}),
+    Role.PARTNER: frozenset({P.VIEW_PANELS}),
+    Role.GOLD_GROUP: frozenset({P.VIEW_RECOMMENDATIONS, P.MANAGE_RECOMMENDATIONS, P.VIEW_OUTCOMES}),
+}
+for _role, _extra in _GOVERNANCE.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
 
 
 class UnknownRoleError(ValueError):

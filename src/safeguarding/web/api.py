@@ -184,4 +184,6 @@ def api_shared(
     request: Request, viewer: Annotated[Viewer, Depends(require_api(Permission.VIEW_SHARED_CASES, "shared_cases"))]
 ) -> Json:
     """Cases shared with the caller's agency."""
-    return _obj({"shares": [asdict(s) for s in sharing.shared_with(app_state(request).factory, viewer.agency, viewer.username)]})
+    return _obj(
+        {"shares": [asdict(s) for s in sharing.shared_with(app_state(request).factory, viewer.agency, viewer.username)]}
+    )

@@ -22,11 +22,16 @@ from safeguarding.web import (
     api,
     routes_admin,
     routes_alerts,
+    routes_audits,
     routes_auth,
+    routes_gold,
     routes_home,
     routes_maps,
+    routes_outcomes,
+    routes_panels,
     routes_partner,
     routes_people,
+    routes_problems,
     routes_search,
 )
 from safeguarding.web.auth import (
@@ -162,6 +167,9 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
         routes_auth.router, routes_home.router, routes_alerts.router, routes_people.router, routes_search.router,
         routes_maps.router, routes_partner.router, routes_admin.router, api.router,
     ):  # fmt: skip
+        app.include_router(router)
+    for router in (routes_audits.router, routes_panels.router, routes_gold.router, routes_problems.router,
+                   routes_outcomes.router):  # fmt: skip
         app.include_router(router)
     _install_error_handlers(app)
     return app

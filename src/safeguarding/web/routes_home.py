@@ -15,7 +15,7 @@ from safeguarding.web.data import alerts as alert_data
 from safeguarding.web.data import stats
 from safeguarding.web.pages import render, snapshot_or_page
 from safeguarding.web.state import app_state
-from safeguarding.workflow import reviews
+from safeguarding.workflow import audits, reviews
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,4 +50,6 @@ def home(request: Request, viewer: Annotated[Viewer, Depends(require(Permission.
         alerts_chart=charts.stacked_bars(trends.weeks, trends.alerts_by_category),
         missing_chart=charts.stacked_bars(trends.weeks, [trends.missing_per_week]),
         queue=queue,
+        audit_feedback=audits.feedback_for(app_state(request).factory, viewer.username),
+        grades=audits.GRADES,
     )

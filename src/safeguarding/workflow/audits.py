@@ -129,7 +129,9 @@ def record_sample(
             ).all()
         }
         rows = [
-            CaseAudit(week_start=week, case_type=c.case_type, case_ref=c.case_ref, person_id=c.person_id, drawn_by=actor)
+            CaseAudit(
+                week_start=week, case_type=c.case_type, case_ref=c.case_ref, person_id=c.person_id, drawn_by=actor
+            )
             for c in sample
             if (c.case_type, c.case_ref) not in existing
         ]

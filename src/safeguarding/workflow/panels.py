@@ -191,7 +191,9 @@ def invite(factory: sessionmaker[Session], panel_id: int, *, username: str, agen
             session, username=actor, action="panel.invite", object_type="panel", object_id=str(panel_id),
             detail={"member": username, "agency": code},
         )  # fmt: skip
-        people = sorted({p for (p,) in session.execute(select(PanelCase.person_id).where(PanelCase.panel_id == panel_id))})
+        people = sorted(
+            {p for (p,) in session.execute(select(PanelCase.person_id).where(PanelCase.panel_id == panel_id))}
+        )
         for person_id in people:
             _share(session, panel, member, person_id, actor)
 

@@ -91,8 +91,9 @@ def create(
         raise WorkflowError("Field 'subject_type': choose a place or a peer group.")
     with transaction(factory) as session:
         row = ProblemPlan(
-            title=_text(title, "title", 200), subject_type=subject_type, subject_ref=_text(subject_ref, "subject_ref", 200),
-            problem=_text(problem, "problem"), stage="scanning", started_on=started_on, created_by=actor,
+            title=_text(title, "title", 200), subject_type=subject_type,
+            subject_ref=_text(subject_ref, "subject_ref", 200), problem=_text(problem, "problem"), stage="scanning",
+            started_on=started_on, created_by=actor,
         )  # fmt: skip
         session.add(row)
         session.flush()
@@ -120,7 +121,9 @@ def link(factory: sessionmaker[Session], plan_id: int, *, kind: str, ref: str, a
     with transaction(factory) as session:
         _plan(session, plan_id)
         if session.execute(
-            select(ProblemLink.id).where(ProblemLink.plan_id == plan_id, ProblemLink.kind == kind, ProblemLink.ref == cleaned)
+            select(ProblemLink.id).where(
+                ProblemLink.plan_id == plan_id, ProblemLink.kind == kind, ProblemLink.ref == cleaned
+            )
         ).first():
             raise WorkflowError("That is already linked to the plan.")
         session.add(ProblemLink(plan_id=plan_id, kind=kind, ref=cleaned, added_by=actor))
@@ -175,16 +178,15 @@ def get(factory: sessionmaker[Session], plan_id: int) -> PlanView | None:
         plan = session.get(ProblemPlan, plan_id)
         if plan is None:
             return None
+        links = select(ProblemLink).where(ProblemLink.plan_id == plan_id).order_by(ProblemLink.id)
+        done = select(ProblemIntervention).where(ProblemIntervention.plan_id == plan_id)
+        stages = select(ProblemStageChange).where(ProblemStageChange.plan_id == plan_id)
         view = PlanView(
             plan,
-            list(session.scalars(select(ProblemLink).where(ProblemLink.plan_id == plan_id).order_by(ProblemLink.id))),
-            list(session.scalars(
-                select(ProblemIntervention).where(ProblemIntervention.plan_id == plan_id).order_by(ProblemIntervention.id)
-            )),
-            list(session.scalars(
-                select(ProblemStageChange).where(ProblemStageChange.plan_id == plan_id).order_by(ProblemStageChange.id)
-            )),
-        )  # fmt: skip
+            list(session.scalars(links)),
+            list(session.scalars(done.order_by(ProblemIntervention.id))),
+            list(session.scalars(stages.order_by(ProblemStageChange.id))),
+        )
         session.expunge_all()
         return view
 

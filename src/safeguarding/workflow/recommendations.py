@@ -112,7 +112,9 @@ def _text(value: str, field: str, limit: int = 4000) -> str:
     return cleaned
 
 
-def _change(session: Session, rec_id: int, action_id: int | None, field: str, old: object, new: object, actor: str) -> None:
+def _change(
+    session: Session, rec_id: int, action_id: int | None, field: str, old: object, new: object, actor: str
+) -> None:
     session.add(
         RecommendationChange(
             recommendation_id=rec_id, action_id=action_id, field=field,
@@ -260,7 +262,9 @@ def dashboard(factory: sessionmaker[Session], today: date | None = None) -> list
                        by_action.get(a.id, []))
             for a in actions if a.recommendation_id == r.id
         ]  # fmt: skip
-        out.append(RecommendationView(r.id, r.inspection, r.published_on, r.reference, r.text, r.timescale, due_by(r), views))
+        out.append(
+            RecommendationView(r.id, r.inspection, r.published_on, r.reference, r.text, r.timescale, due_by(r), views)
+        )
     return out
 
 

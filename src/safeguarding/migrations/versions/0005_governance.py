@@ -167,7 +167,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(64), nullable=False),
         sa.Column("created_at", _TS, nullable=False),
     )
-    for table, columns in (
+    tables: tuple[tuple[str, list[sa.Column[object]]], ...] = (
         ("problem_links", [sa.Column("kind", sa.String(10), nullable=False),
                            sa.Column("ref", sa.String(200), nullable=False),
                            sa.Column("added_by", sa.String(64), nullable=False),
@@ -181,9 +181,13 @@ def upgrade() -> None:
                                    sa.Column("note", sa.Text(), nullable=False),
                                    sa.Column("changed_by", sa.String(64), nullable=False),
                                    sa.Column("changed_at", _TS, nullable=False)]),
-    ):  # fmt: skip
+    )  # fmt: skip
+    for table, columns in tables:
         op.create_table(
-            table, _id(), sa.Column("plan_id", sa.Integer(), sa.ForeignKey("problem_plans.id"), nullable=False), *columns
+            table,
+            _id(),
+            sa.Column("plan_id", sa.Integer(), sa.ForeignKey("problem_plans.id"), nullable=False),
+            *columns,
         )
         op.create_index(f"ix_{table}_plan_id", table, ["plan_id"])
 

@@ -96,7 +96,8 @@ def list_cases(
     parts = [s for t in (types or list(CASE_TYPES)) if t in _SOURCES and (s := _select(snap, t)) is not None]
     if not parts:
         return []
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[object] = []
     if since is not None:
         where.append("CAST(u.occurred_at AS DATE) >= ?")
         params.append(since)

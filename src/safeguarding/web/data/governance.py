@@ -163,3 +163,63 @@ def monthly_measures(snap: Snapshot, months: int = 12) -> tuple[list[MeasureSeri
             )
         )  # fmt: skip
     return series, [k for k in EXPECTED_MEASURES if k not in found]
+
+
+def plan_subjects(snap: Snapshot, limit: int = 300) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Places of concern and peer groups a plan may be about: (ref, label) each, busiest first."""
+    found_places = []
+    if snap.has("places", "location_ref", "is_concern"):
+        found_places = [
+            (str(ref), f"{name or ref} ({events} events, {kids} children)")
+            for ref, name, events, kids in snap.rows(
+                "SELECT location_ref, place_name, event_count, child_count FROM places WHERE is_concern"
+                f" ORDER BY event_count DESC, location_ref LIMIT {int(limit)}"
+            )
+        ]
+    groups = []
+    if snap.has("groups", "community_id", "size"):
+        groups = [
+            (str(ref), f"Group {ref} ({size} people, {children} children)")
+            for ref, size, children in snap.rows(
+                f"SELECT community_id, size, children FROM groups ORDER BY size DESC, community_id LIMIT {int(limit)}"
+            )
+        ]
+    return found_places, groups
+
+
+def group_members(snap: Snapshot, community_id: str) -> list[str]:
+    """The children in a peer group (for linking them to a plan)."""
+    if not snap.has("communities", "community_id", "person_id", "is_child"):
+        return []
+    return [str(p) for (p,) in snap.rows(
+        "SELECT person_id FROM communities WHERE community_id = ? AND is_child ORDER BY person_id", [community_id]
+    )]  # fmt: skip
+
+
+def names(snap: Snapshot, person_ids: list[str]) -> dict[str, str]:
+    if not person_ids:
+        return {}
+    marks = ", ".join("?" for _ in person_ids)
+    return {str(p): str(n) for p, n in snap.rows(
+        f"SELECT person_id, display_name FROM persons WHERE person_id IN ({marks})", list(person_ids)
+    )}  # fmt: skip
+
+
+def place_names(snap: Snapshot, refs: list[str]) -> dict[str, str]:
+    if not refs or not snap.has("places", "location_ref", "place_name"):
+        return {}
+    marks = ", ".join("?" for _ in refs)
+    return {str(r): str(n or r) for r, n in snap.rows(
+        f"SELECT location_ref, place_name FROM places WHERE location_ref IN ({marks})", list(refs)
+    )}  # fmt: skip
+
+
+def sparkline(values: list[float | None], width: int = 120, height: int = 24) -> str:
+    """SVG polyline points for a small trend line (months with no value are skipped)."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return ""
+    low, high = min(v for _, v in known), max(v for _, v in known)
+    span = (high - low) or 1.0
+    step = width / max(len(values) - 1, 1)
+    return " ".join(f"{i * step:.1f},{height - 2 - (v - low) / span * (height - 4):.1f}" for i, v in known)
