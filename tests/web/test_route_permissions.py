@@ -34,6 +34,15 @@ SIGNED_IN_ONLY = {
     ("POST", "/account/second-factor"),
 }
 PARAMS = {"person_id": "P-0001", "alert_id": "A-1", "username": "nobody", "share_id": "999"}
+# Governance pages (issue #9): ids of records that do not exist (404 once permitted).
+PARAMS |= {
+    "audit_id": "999",
+    "panel_id": "999",
+    "rec_id": "999",
+    "action_id": "999",
+    "evidence_id": "999",
+    "plan_id": "999",
+}
 
 
 def _api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

@@ -100,7 +100,7 @@ def _panel_page(
         chosen = {(c.case_type, c.case_ref) for c in view.cases}
         candidates = [
             c
-            for c in cases.list_cases(snap, since=view.panel.period_start, until=view.panel.period_end, limit=300)
+            for c in cases.list_cases(snap, limit=300)
             if (c.case_type, c.case_ref) not in chosen and c.person_id
         ]
         invited = {m.username for m in view.members}
