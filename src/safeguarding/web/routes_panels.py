@@ -99,9 +99,7 @@ def _panel_page(
     if manager and template == "panel.html":
         chosen = {(c.case_type, c.case_ref) for c in view.cases}
         candidates = [
-            c
-            for c in cases.list_cases(snap, limit=300)
-            if (c.case_type, c.case_ref) not in chosen and c.person_id
+            c for c in cases.list_cases(snap, limit=300) if (c.case_type, c.case_ref) not in chosen and c.person_id
         ]
         invited = {m.username for m in view.members}
         partners = [

@@ -94,10 +94,16 @@ def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None
 
 
 def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Share]:
+    """Shares of a person not revoked and not yet expired (a panel's shares end with its period)."""
+    now = datetime.now(UTC)
     with factory() as session:
         rows = session.execute(
             select(CaseShare)
-            .where(CaseShare.person_id == person_id, CaseShare.revoked_at.is_(None))
+            .where(
+                CaseShare.person_id == person_id,
+                CaseShare.revoked_at.is_(None),
+                or_(CaseShare.expires_at.is_(None), CaseShare.expires_at > now),
+            )
             .order_by(CaseShare.id)
         ).scalars()
         return [_plain(r) for r in rows]
