@@ -1,6 +1,7 @@
 """A fixture snapshot for the governance pages: the shared fixture (two children, missing episodes,
 alerts) plus a place of concern with events either side of a plan start, a peer group, PPNs and the
-boards' ``monthly_measures`` table (built here, as the boards stage writes it)."""
+boards' ``monthly_measures`` and ``board_ppn`` tables (created here when the schema does not have them yet,
+with the columns the boards stage writes)."""
 
 from __future__ import annotations
 
@@ -56,15 +57,19 @@ def publish_governance_snapshot(
             [["P-0001", True], ["P-0002", True], ["P-0003", False]],
         )
         con.execute(
-            "CREATE TABLE ppns (ppn_ref VARCHAR, person_id VARCHAR, submitted_at TIMESTAMPTZ, grade VARCHAR,"
-            " officer VARCHAR)"
+            "CREATE TABLE IF NOT EXISTS board_ppn (ppn_ref VARCHAR, person_id VARCHAR, submitted_at TIMESTAMPTZ,"
+            " grade VARCHAR, officer VARCHAR)"
         )
-        con.execute("INSERT INTO ppns VALUES ('PPN-7', 'P-0002', ?, 'amber', '1234')", [_utc("2025-07-02T09:00:00")])
+        con.execute(
+            "INSERT INTO board_ppn (ppn_ref, person_id, submitted_at, grade, officer)"
+            " VALUES ('PPN-7', 'P-0002', ?, 'amber', '1234')",
+            [_utc("2025-07-02T09:00:00")],
+        )
         if with_measures:
-            con.execute(MONTHLY_MEASURES)
+            con.execute(MONTHLY_MEASURES.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))
             con.executemany(
                 "INSERT INTO monthly_measures VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [["missing", "missing/rhi_within_72h", "RHI within 72h", date(2025, 6, 1), 6, 10, 0.6],
-                 ["missing", "missing/rhi_within_72h", "RHI within 72h", date(2025, 7, 1), 8, 10, 0.8],
-                 ["custody", "custody/aa_median_minutes", "AA median", date(2025, 7, 1), None, 12, 95.0]],
+                [["missing", "rhi_within_72h", "RHI within 72h", date(2025, 6, 1), 6, 10, 0.6],
+                 ["missing", "rhi_within_72h", "RHI within 72h", date(2025, 7, 1), 8, 10, 0.8],
+                 ["custody", "aa_median_minutes", "AA median", date(2025, 7, 1), None, 12, 95.0]],
             )  # fmt: skip

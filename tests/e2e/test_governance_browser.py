@@ -157,6 +157,10 @@ def test_gold_group_records_a_recommendation_and_uploads_evidence(
     with page.expect_download() as download:
         page.get_by_role("link", name="briefing-register.pdf").click()
     assert Path(download.value.path()).read_bytes() == PDF
+    page.get_by_role("link", name="Gold Group").first.click()
+    page.get_by_label("Notes").fill("Post-inspection review, first meeting")
+    page.get_by_role("button", name="Meeting held now").click()
+    page.get_by_role("link", name="R1").first.click()
     page.get_by_text("Update this action").click()
     page.get_by_label("RAG status").first.select_option("red")
     page.get_by_label("Progress note").fill("Two teams still to brief")
@@ -166,6 +170,7 @@ def test_gold_group_records_a_recommendation_and_uploads_evidence(
     session.shot("gold-recommendation")
     page.get_by_role("link", name="Gold Group").first.click()
     expect(page.locator("#overdue").locator("xpath=following-sibling::table[1]")).to_contain_text("Supt Lane")
+    expect(page.locator("#changes").locator("xpath=following-sibling::ul[1]")).to_contain_text("from “amber” to “red”")
     session.axe()
     session.shot("gold-dashboard")
 
@@ -190,7 +195,7 @@ def test_scrutiny_panel_and_the_invited_partner(served: dict[str, Any], session:
     page.get_by_role("button", name="Record").click()
     page.get_by_label("Learning summary").fill("Return interviews were late in two of three cases.")
     page.get_by_role("button", name="Save summary").click()
-    expect(page.get_by_text("Return interviews were late")).to_be_visible()
+    expect(page.locator("p.learning")).to_have_text("Return interviews were late in two of three cases.")
     session.axe()
     session.shot("panel")
     page.get_by_role("link", name="Panel pack (printable)").click()

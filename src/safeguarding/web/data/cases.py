@@ -2,8 +2,9 @@
 
 A case is one record about a child: a missing episode, a custody detention, a PPN, an online referral
 or an exploitation alert. Missing episodes and alerts are in every snapshot; custody, PPN and online
-referral tables arrive with the statutory-clock boards and are used only when a snapshot has them (the
-column names are looked up, so a snapshot without them simply offers no cases of that type).
+referral tables (``board_custody``, ``board_ppn``, ``board_online``) come with the statutory-clock
+boards and are used only when a snapshot has them (tables and columns are looked up, so a snapshot
+without them simply offers no cases of that type).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Case:
 
 @dataclass(frozen=True)
 class _Source:
-    table: str
+    tables: tuple[str, ...]  # the boards' table first, then the plain record table
     refs: tuple[str, ...]
     people: tuple[str, ...]
     times: tuple[str, ...]
@@ -47,16 +48,27 @@ class _Source:
 
 
 _SOURCES: dict[str, _Source] = {
-    "missing": _Source("missing_episodes", ("episode_ref",), ("person_id",), ("reported_at",), ("risk_grade",)),
+    "missing": _Source(("missing_episodes",), ("episode_ref",), ("person_id",), ("reported_at",), ("risk_grade",)),
     "custody": _Source(
-        "custody_detentions", ("custody_ref",), ("person_id", "detainee_person_id"), ("arrived_at",), ("offence",)
+        ("board_custody", "custody_detentions"),
+        ("custody_ref",),
+        ("person_id", "detainee_person_id"),
+        ("arrived_at",),
+        ("offence",),
     ),
-    "ppn": _Source("ppns", ("ppn_ref",), ("person_id", "subject_person_id"), ("submitted_at",), ("grade",)),
+    "ppn": _Source(
+        ("board_ppn", "ppns"), ("ppn_ref",), ("person_id", "subject_person_id"), ("submitted_at",), ("grade",)
+    ),
+    # An online referral's person is the suspect (an adult), not a child.
     "online": _Source(
-        "online_referrals", ("referral_ref",), ("person_id", "suspect_person_id"), ("received_at",), ("priority",)
+        ("board_online", "online_referrals"),
+        ("referral_ref",),
+        ("person_id", "suspect_person_id"),
+        ("received_at",),
+        ("priority",),
     ),
     "exploitation": _Source(
-        "alerts", ("alert_id",), ("person_id",), ("raised_at",), ("title",), where="category = 'exploitation'"
+        ("alerts",), ("alert_id",), ("person_id",), ("raised_at",), ("title",), where="category = 'exploitation'"
     ),
 }
 
@@ -64,17 +76,20 @@ _SOURCES: dict[str, _Source] = {
 def _select(snap: Snapshot, case_type: str) -> str | None:
     """The SELECT for one case type, or None when this snapshot lacks its table or columns."""
     src = _SOURCES[case_type]
-    ref = snap.pick(src.table, *src.refs)
-    person = snap.pick(src.table, *src.people)
-    when = snap.pick(src.table, *src.times)
+    table = next((t for t in src.tables if t in snap.columns), None)
+    if table is None:
+        return None
+    ref = snap.pick(table, *src.refs)
+    person = snap.pick(table, *src.people)
+    when = snap.pick(table, *src.times)
     if ref is None or when is None:
         return None
-    summary = snap.pick(src.table, *src.summaries)
+    summary = snap.pick(table, *src.summaries)
     return (
         f"SELECT '{case_type}' AS case_type, CAST(c.{ref} AS VARCHAR) AS case_ref, "
         f"{'c.' + person if person else 'NULL'} AS person_id, c.{when} AS occurred_at, "
         f"{'CAST(c.' + summary + ' AS VARCHAR)' if summary else 'NULL'} AS summary "
-        f"FROM {src.table} c WHERE {src.where}"
+        f"FROM {table} c WHERE {src.where}"
     )
 
 
