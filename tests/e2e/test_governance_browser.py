@@ -38,7 +38,7 @@ def served(
     factory = open_app_db(settings)
     accounts = {}
     for name, role, agency in (("ada", "auditor", None), ("owen", "safeguarding_officer", None),
-                               ("gina", "gold_group", None), ("sam", "supervisor", None),
+                               ("gina", "gold_group", None), ("gwen", "gold_group", None), ("sam", "supervisor", None),
                                ("pat", "partner", "bcp-csc"), ("quinn", "partner", "bcp-csc"),
                                ("lou", "analyst", None)):  # fmt: skip
         accounts[name] = users.add_user(factory, name, [role], name.title(), agency=agency)[1]
@@ -260,9 +260,9 @@ def test_problem_solving_plan_and_outcomes(served: dict[str, Any], session: Sess
     session.axe()
     session.shot("problem-plan")
 
-    gold = _new(served, tmp_path, "gina")
+    gold = _new(served, tmp_path, "gwen")
     try:
-        gold.sign_in("gina", served["accounts"]["gina"])
+        gold.sign_in("gwen", served["accounts"]["gwen"])
         gold.page.get_by_role("navigation", name="Main").get_by_role("link", name="Outcomes").click()
         expect(gold.page.get_by_role("heading", name="Return home interviews within 72 hours")).to_be_visible()
         expect(gold.page.locator("#not-computed")).to_contain_text("PPN quality")
