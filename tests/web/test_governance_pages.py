@@ -16,7 +16,7 @@ from test_pages import audit_rows
 from governance_snapshot import publish_governance_snapshot
 from safeguarding.config import Settings
 from safeguarding.security.cli import open_app_db
-from safeguarding.workflow import panels, sharing
+from safeguarding.workflow import audits, panels, sharing
 from safeguarding.workflow.reviews import WorkflowError
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -86,7 +86,7 @@ def test_auditor_draws_a_stratified_sample_grades_a_case_and_the_officer_sees_fe
     assert portal.client.post(f"/audits/{audit_id}", data=form).status_code == 400
 
     trends = portal.client.get("/audits/trends").text
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = datetime.now(audits.LONDON).strftime("%Y-%m")
     assert month in trends and "Bournemouth MASH" in trends
     assert "0% of 1" in trends and "100% of 1" in trends  # investigation RI; the others good
 

@@ -3,7 +3,7 @@ see the trends by inspection area and by team."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -23,7 +23,8 @@ router = APIRouter(include_in_schema=False)
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today in the UK (weeks start on a UK Monday)."""
+    return datetime.now(audits.LONDON).date()
 
 
 def _list_page(

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -17,6 +18,8 @@ from safeguarding.db import Base, transaction
 from safeguarding.security import audit
 from safeguarding.security.models import UTCDateTime, utcnow
 from safeguarding.workflow.reviews import WorkflowError
+
+LONDON = ZoneInfo("Europe/London")
 
 # HMICFRS's five areas for an audited child-protection case, and the overall grade.
 AREAS: dict[str, str] = {
@@ -253,7 +256,7 @@ def trends(factory: sessionmaker[Session]) -> tuple[Trend, Trend, dict[str, tupl
         rows = session.scalars(select(CaseAudit).where(CaseAudit.completed_at.is_not(None))).all()
         for r in rows:
             assert r.completed_at is not None
-            month = r.completed_at.strftime("%Y-%m")
+            month = r.completed_at.astimezone(LONDON).strftime("%Y-%m")  # the UK month it was done in
             for key in [*AREAS, "overall"]:
                 grade = getattr(r, key)
                 if grade:
