@@ -189,6 +189,14 @@ def test_gold_group_tracks_actions_rag_history_and_overdue(portal: Portal, add_u
     lines = report.text.splitlines()
     assert lines[0].startswith("inspection,reference,recommendation") and "Train hub staff" in lines[1]
     assert ",red,yes," in lines[1]
+    # Text a spreadsheet would run as a formula is written as text.
+    portal.client.post(
+        f"/gold/recommendations/{rec_id}/actions",
+        data={"text": "=HYPERLINK(\"http://x\")", "owner": "@owner", "due_on": "2027-01-01", "rag": "green",
+              "csrf_token": token},
+    )  # fmt: skip
+    report = portal.client.get("/gold/report.csv")
+    assert "'=HYPERLINK" in report.text and ",'@owner," in report.text
     assert audit_rows(portal, "export")[-1][2] == "gold_report"
 
 

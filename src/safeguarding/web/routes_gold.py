@@ -24,6 +24,16 @@ from safeguarding.workflow.reviews import WorkflowError
 
 router = APIRouter(include_in_schema=False)
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such text is
+# written with a leading apostrophe, which spreadsheets show as plain text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
 
 def _dashboard(request: Request, viewer: Viewer, error: str | None = None, status_code: int = 200) -> Response:
     factory = app_state(request).factory
@@ -97,11 +107,11 @@ def report(
     for r in recs:
         rows: list[recommendations.ActionView | None] = list(r.actions) or [None]
         for a in rows:
-            writer.writerow([
+            writer.writerow([_cell(v) for v in [
                 r.inspection, r.reference, r.text, recommendations.TIMESCALES[r.timescale][0], r.due_by.isoformat(),
                 r.rag, a.text if a else "", a.owner if a else "", a.due_on.isoformat() if a else "",
                 a.rag if a else "", ("yes" if a.overdue else "no") if a else "", len(a.evidence) if a else 0,
-            ])  # fmt: skip
+            ]])  # fmt: skip
     audit.record(
         factory, username=viewer.username, action="export", object_type="gold_report", object_id=None,
         detail={"path": request.url.path, "recommendations": len(recs)},
