@@ -104,6 +104,18 @@ def test_association_leaves_out_the_childs_own_household() -> None:
     assert lake.fired("associated_sexual_adult") == set()
 
 
+def test_the_crime_that_marks_an_adult_is_not_also_a_link_to_its_victim() -> None:
+    lake = MiniLake()
+    lake.person("C1"), lake.person("A1", dob=ADULT_DOB)
+    for ref, d in (("X0", -100), ("X1", 0)):  # A1 was a suspect before; C1 is the victim of the second crime
+        lake.add("crimes", crime_ref=ref, offence_group="sexual", recorded_at=day(d))
+        lake.on("crimes", ref, "A1", "suspect")
+    lake.on("crimes", "X1", "C1", "victim")
+    lake.assess()
+    assert lake.fired("child_sexual_offence_victim") == {"P-C1"}
+    assert lake.fired("associated_sexual_adult") == set()
+
+
 def test_uncorroborated_intelligence_does_not_mark_an_adult() -> None:
     lake = MiniLake()
     lake.person("C1", phone="07700 900001"), lake.person("C2", phone="07700 900002")

@@ -217,7 +217,7 @@ SELECT a.person_id, b.person_id, 'vehicle', b.record_type, b.record_ref, greates
 FROM vehicle_people a JOIN vehicle_people b ON a.vrm = b.vrm AND a.person_id < b.person_id
 WHERE a.record_ref <> b.record_ref;
 
-CREATE OR REPLACE VIEW same_household AS
+CREATE OR REPLACE TABLE same_household AS
 SELECT person_l AS person_id, person_r AS other_id FROM person_links WHERE link_type = 'address'
 UNION SELECT person_r, person_l FROM person_links WHERE link_type = 'address';
 """
