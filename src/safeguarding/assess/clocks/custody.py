@@ -61,8 +61,9 @@ clocked AS (
 ),
 statused AS (
     SELECT *,
-           CASE WHEN detained_minutes < {first_review} * 60 + {grace} THEN 0
-                ELSE CAST(floor((detained_minutes - {first_review} * 60 - {grace}) / ({review_every} * 60)) AS BIGINT) + 1
+           -- Reviews whose time plus grace passed while the child was held (one exactly at it is not late yet).
+           CASE WHEN detained_minutes <= {first_review} * 60 + {grace} THEN 0
+                ELSE CAST(ceil((detained_minutes - {first_review} * 60 - {grace}) / ({review_every} * 60)) AS BIGINT)
                 END AS reviews_due,
            CASE WHEN juvenile_identified_at IS NULL THEN 'no_identified_time'
                 WHEN aa_requested_at IS NOT NULL AND aa_requested_at < juvenile_identified_at THEN 'out_of_order'
