@@ -296,7 +296,7 @@ TABLES: dict[str, str] = {
         in_custody_now BOOLEAN,
         breaches VARCHAR
     """,
-    # PPNs: quality score (out of 100) and the fields it lacks, sharing and Operation Encompass clocks, green escalation.
+    # PPNs: quality score (out of 100) and the fields it lacks, sharing and Encompass clocks, green escalation.
     "board_ppn": """
         ppn_ref VARCHAR,
         person_id VARCHAR,
