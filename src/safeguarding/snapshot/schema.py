@@ -343,7 +343,23 @@ TABLES: dict[str, str] = {
         graded_at TIMESTAMPTZ,
         graded_down BOOLEAN,
         enforcement_at TIMESTAMPTZ,
-        status VARCHAR
+        status VARCHAR,
+        previous_sexual_conviction BOOLEAN,
+        previous_contact_offence BOOLEAN,
+        previous_sexual_allegation BOOLEAN,
+        previous_prison BOOLEAN,
+        access_own_children BOOLEAN,
+        access_partner_children BOOLEAN,
+        access_friends_children BOOLEAN,
+        access_neighbours_children BOOLEAN,
+        access_through_work BOOLEAN,
+        facilitator_grooming BOOLEAN,
+        facilitator_incitement BOOLEAN,
+        facilitator_producing_images BOOLEAN,
+        facilitator_sexual_communication BOOLEAN,
+        other_convictions BOOLEAN,
+        other_domestic_abuse BOOLEAN,
+        other_substance_misuse BOOLEAN
     """,
     # Registered sex offenders: notification period (SOA 2003 s.82), ARMS due, home visits planned and done.
     "board_rso": """

@@ -1,6 +1,6 @@
 """The online child-abuse referrals board: KIRAT-style priority, action deadline, regrades down, overdue.
 
-``board_online``: one row per referral, with the priority the decision table gives from its answers
+``board_online``: one row per referral, with its answers, the priority the decision table gives from its answers
 (levels.priority_sql), the deadline for enforcement action, and whether the recorded priority is lower.
 Referrals entered on the portal live in the app database and are shown beside these.
 """
@@ -11,8 +11,11 @@ from typing import Any
 
 import duckdb
 
-from safeguarding.assess.clocks.levels import PRIORITIES, priority_sql
+from safeguarding.assess.clocks.levels import PRIORITIES, STEPS, priority_sql
 from safeguarding.assess.clocks.sql import known
+
+# The questionnaire's answers, in its order, kept so a referral can be re-graded on the portal.
+ANSWER_ORDER = tuple(a for step in STEPS.values() for a in step)
 
 SQL = """
 CREATE OR REPLACE TABLE board_online AS
@@ -22,7 +25,7 @@ WITH suspect AS (
 ),
 r AS (
     SELECT o.referral_ref, s.person_id, o.referrer, o.received_at, o.officer, o.recorded_priority, o.graded_at,
-           {enforcement} AS enforcement_at, {priority} AS priority
+           {enforcement} AS enforcement_at, {priority} AS priority, {answers}
     FROM online_referrals_asof o LEFT JOIN suspect s USING (referral_ref)
 ),
 d AS (SELECT *, {deadline} AS deadline_at, {rank_recorded} AS recorded_rank, {rank_priority} AS priority_rank FROM r)
@@ -32,7 +35,8 @@ SELECT referral_ref, person_id, referrer, received_at, officer, priority, deadli
        CASE WHEN enforcement_at IS NOT NULL AND enforcement_at <= deadline_at THEN 'actioned_in_time'
             WHEN enforcement_at IS NOT NULL THEN 'actioned_late'
             WHEN {moment} > deadline_at THEN 'overdue'
-            ELSE 'open' END AS status
+            ELSE 'open' END AS status,
+       {answer_columns}
 FROM d
 """
 
@@ -56,6 +60,8 @@ def build(con: duckdb.DuckDBPyConnection, levels: dict[str, Any], moment: str) -
             deadline=deadline,
             rank_recorded=_rank("recorded_priority"),
             rank_priority=_rank("priority"),
+            answers=", ".join(f"coalesce(o.{a}, false) AS {a}" for a in ANSWER_ORDER),
+            answer_columns=", ".join(ANSWER_ORDER),
             moment=moment,
         )
     )
