@@ -6,7 +6,7 @@ Every page and form checks its permission on the server (security/permissions.py
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -142,7 +142,8 @@ def _parse_local(text: str) -> datetime | None:
     if not cleaned:
         return None
     try:
-        return datetime.fromisoformat(cleaned).replace(tzinfo=boards.LONDON)
+        # Read as London wall-clock time, then kept as an instant (UTC) so later arithmetic is in real hours.
+        return datetime.fromisoformat(cleaned).replace(tzinfo=boards.LONDON).astimezone(UTC)
     except ValueError:
         raise WorkflowError("Give the date and time as shown (day, month, year, hours and minutes).") from None
 

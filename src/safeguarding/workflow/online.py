@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -61,8 +61,10 @@ class Outcome:
 
 
 def deadline(received_at: datetime, priority: str) -> datetime:
+    """Receipt plus the priority's hours, counted in real time (UTC): a day across a clock change is 24 hours,
+    not the 23 or 25 that adding to London wall-clock time would give."""
     hours = int(load_levels()["online"]["deadline_hours"][priority])
-    return received_at + timedelta(hours=hours)
+    return received_at.astimezone(UTC) + timedelta(hours=hours)
 
 
 def grade_referral(

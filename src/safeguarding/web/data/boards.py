@@ -19,7 +19,7 @@ from safeguarding.web.data.reader import Snapshot
 from safeguarding.web.data.stats import Series
 
 LONDON = ZoneInfo("Europe/London")
-SHOWN = 200  # rows a section shows on the page; exports hold every row
+SHOWN = 25  # rows a section shows on the page; exports hold every row
 MONTHS = 12
 
 
