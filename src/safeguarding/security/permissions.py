@@ -103,10 +103,17 @@ _BOARDS: dict[Role, frozenset[Permission]] = {
     Role.SAFEGUARDING_OFFICER: frozenset({P.VIEW_MISSING_BOARD, P.RECORD_MISSING, P.VIEW_PPN_BOARD, P.SHARE_PPNS}),
     Role.SUPERVISOR: frozenset(
         {
-            P.VIEW_MISSING_BOARD, P.RECORD_MISSING, P.VIEW_CUSTODY_BOARD, P.VIEW_PPN_BOARD, P.SHARE_PPNS,
-            P.VIEW_ONLINE_BOARD, P.GRADE_ONLINE, P.VIEW_OFFENDER_BOARD, P.PLAN_VISITS,
+            P.VIEW_MISSING_BOARD,
+            P.RECORD_MISSING,
+            P.VIEW_CUSTODY_BOARD,
+            P.VIEW_PPN_BOARD,
+            P.SHARE_PPNS,
+            P.VIEW_ONLINE_BOARD,
+            P.GRADE_ONLINE,
+            P.VIEW_OFFENDER_BOARD,
+            P.PLAN_VISITS,
         }
-    ),  # fmt: skip
+    ),
     Role.CUSTODY_OFFICER: frozenset({P.VIEW_CUSTODY_BOARD}),
     Role.OFFENDER_MANAGER: frozenset({P.VIEW_OFFENDER_BOARD, P.PLAN_VISITS}),
     Role.ONLINE_INVESTIGATOR: frozenset({P.VIEW_ONLINE_BOARD, P.GRADE_ONLINE}),

@@ -69,10 +69,10 @@ def board_page(
     sections: list[boards.Section],
     **extra: Any,
 ) -> Response:
-    now = boards.now_utc()
+    as_of = boards.data_as_of(snap)
     return render(
         request, "board.html", viewer, board=board, boards_visible=visible_boards(viewer), snapshot=snap,
-        summary=boards.summary(snap, board, now), levels=boards.levels_shown(board),
+        summary=boards.summary(snap, board, as_of), as_of=as_of, levels=boards.levels_shown(board),
         trends=trend_charts(snap, board.key), sections=sections, **extra,
     )  # fmt: skip
 

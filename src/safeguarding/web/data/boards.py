@@ -435,10 +435,22 @@ def section(
     )  # fmt: skip
 
 
-def summary(snap: Snapshot, board: BoardSpec, now: datetime) -> list[tuple[str, str]]:
+def data_as_of(snap: Snapshot) -> datetime:
+    """The moment the assessment was taken at (the data's latest time), for "the last 30/90 days" counts."""
+    found = (
+        snap.rows("SELECT value FROM snapshot_meta WHERE key = 'assessed_as_of'") if snap.has("snapshot_meta") else []
+    )
+    try:
+        return datetime.fromisoformat(str(found[0][0])) if found and found[0][0] else now_utc()
+    except ValueError:
+        return now_utc()
+
+
+def summary(snap: Snapshot, board: BoardSpec, as_of: datetime) -> list[tuple[str, str]]:
+    """The board's headline counts; windows ("90 days") end at the data's as-of moment."""
     if not board.summary_sql or not snap.has(board.summary_table):
         return []
-    params = [now] * board.summary_sql.count("?")
+    params = [as_of] * board.summary_sql.count("?")
     (row,) = snap.rows(board.summary_sql, params)
     return [(label, display(v if v is not None else 0)) for label, v in zip(board.summary_labels, row, strict=True)]
 
@@ -448,11 +460,11 @@ class Trend:
     measure: str
     label: str
     months: list[date]
-    values: list[float | None]
+    values: list[float]
     unit: str  # "%" or "minutes" or "points"
 
     def series(self) -> list[Series]:
-        return [Series(self.label, [round(v) if v is not None else 0 for v in self.values])]
+        return [Series(self.label, [round(v) for v in self.values])]
 
 
 def trends(snap: Snapshot, board_key: str) -> list[Trend]:
@@ -466,8 +478,6 @@ def trends(snap: Snapshot, board_key: str) -> list[Trend]:
     )
     if not rows:
         return []
-    last = max(r[2] for r in rows)
-    months = [_add_months(date(last.year, last.month, 1), -(MONTHS - 1 - i)) for i in range(MONTHS)]
     by: dict[str, dict[date, float]] = {}
     labels: dict[str, tuple[str, bool]] = {}
     for measure, label, month, value, is_value in rows:
@@ -478,13 +488,10 @@ def trends(snap: Snapshot, board_key: str) -> list[Trend]:
         label, is_value = labels[measure]
         unit = ("minutes" if "minutes" in measure else "points") if is_value else "%"
         scale = 1.0 if is_value else 100.0
-        found.append(Trend(measure, label, months, [values[m] * scale if m in values else None for m in months], unit))
+        # The last 12 months that have cases: a month with none is left out, not drawn as zero.
+        months = sorted(values)[-MONTHS:]
+        found.append(Trend(measure, label, months, [values[m] * scale for m in months], unit))
     return found
-
-
-def _add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def levels_shown(board: BoardSpec) -> list[tuple[str, str]]:
