@@ -59,6 +59,8 @@ class OnlineGrading(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     answers: Mapped[str] = mapped_column(Text)  # JSON object answer -> true/false
     priority: Mapped[str] = mapped_column(String(20))
+    # The grade before this one (an earlier portal grading, or the force's data); None for a first grade.
+    previous_priority: Mapped[str | None] = mapped_column(String(20), nullable=True)
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text, default="")
     graded_by: Mapped[str] = mapped_column(String(64))

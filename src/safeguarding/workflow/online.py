@@ -98,7 +98,8 @@ def grade_referral(
     with transaction(factory) as session:
         row = OnlineGrading(
             referral_ref=ref, referrer=referrer.strip()[:100], received_at=received_at, answers=json.dumps(clean),
-            priority=priority, deadline_at=deadline(received_at, priority), reason=reason.strip(), graded_by=actor,
+            priority=priority, previous_priority=before, deadline_at=deadline(received_at, priority),
+            reason=reason.strip(), graded_by=actor,
         )  # fmt: skip
         session.add(row)
         session.flush()
@@ -106,28 +107,23 @@ def grade_referral(
             session, username=actor, action="decision", object_type="online_referral", object_id=ref,
             detail={"priority": priority, "previous": before, "grading_id": row.id},
         )  # fmt: skip
-        return _grading(row, before)
+        return _grading(row)
 
 
-def _grading(row: OnlineGrading, before: str | None) -> Grading:
+def _grading(row: OnlineGrading) -> Grading:
     return Grading(
         row.id, row.referral_ref, row.referrer, row.received_at, json.loads(row.answers), row.priority,
-        row.deadline_at, row.reason, row.graded_by, row.graded_at, before,
+        row.deadline_at, row.reason, row.graded_by, row.graded_at, row.previous_priority,
     )  # fmt: skip
 
 
 def gradings(factory: sessionmaker[Session], referral_ref: str | None = None) -> list[Grading]:
-    """Portal gradings, oldest first, each with the portal grade before it (None for a referral's first)."""
+    """Portal gradings, oldest first, each with the grade before it."""
     with factory() as session:
         query = select(OnlineGrading).order_by(OnlineGrading.id)
         if referral_ref is not None:
             query = query.where(OnlineGrading.referral_ref == referral_ref)
-        found: list[Grading] = []
-        last: dict[str, str] = {}
-        for row in session.execute(query).scalars():
-            found.append(_grading(row, last.get(row.referral_ref)))
-            last[row.referral_ref] = row.priority
-        return found
+        return [_grading(row) for row in session.execute(query).scalars()]
 
 
 def record_outcome(

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("received_at", _TS, nullable=False),
         sa.Column("answers", sa.Text(), nullable=False),
         sa.Column("priority", sa.String(20), nullable=False),
+        sa.Column("previous_priority", sa.String(20), nullable=True),
         sa.Column("deadline_at", _TS, nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("graded_by", sa.String(64), nullable=False),

@@ -226,7 +226,8 @@ PPN_COLUMNS = (
     ("share", "Shared with social care"), ("school", "School told"), ("officer", "Officer"),
 )  # fmt: skip
 PPN_SELECT = f"""SELECT b.ppn_ref, b.person_id, {NAME} AS child, b.grade, b.concern_type, b.submitted_at,
-       b.quality_score, b.quality_missing, {live("b.share_status", "b.share_due_at")} AS share,
+       b.quality_score, replace(b.quality_missing, '_', ' ') AS quality_missing,
+       {live("b.share_status", "b.share_due_at")} AS share,
        {live("b.school_status", "b.school_due_at")} AS school, b.officer
 FROM board_ppn b LEFT JOIN persons p USING (person_id)"""
 
