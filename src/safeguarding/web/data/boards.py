@@ -333,13 +333,15 @@ OFFENDERS = BoardSpec(
     sections=(
         SectionSpec(
             "caseload", "Caseload per offender manager", "Active offenders each manager holds.", "board_rso",
-            """SELECT offender_manager, count(*) AS offenders,
+            f"""SELECT offender_manager, count(*) AS offenders,
+                      count(*) >= {int(load_levels()["offenders"]["caseload_warning"])} AS at_warning,
                       count(*) FILTER (WHERE arms_priority IN ('high', 'very_high')) AS high_or_very_high,
                       sum(visits_overdue) AS visits_overdue,
                       count(*) FILTER (WHERE arms_status IN ('overdue', 'none')) AS arms_overdue
                FROM board_rso WHERE coalesce(status, 'active') = 'active'
-               GROUP BY ALL ORDER BY offenders DESC {limit}""",
+               GROUP BY offender_manager ORDER BY offenders DESC {{limit}}""",
             (("offender_manager", "Offender manager"), ("offenders", "Offenders"),
+             ("at_warning", "At or over the caseload level"),
              ("high_or_very_high", "High or very high"), ("visits_overdue", "Visits overdue"),
              ("arms_overdue", "ARMS overdue or none")),
         ),
