@@ -454,6 +454,8 @@ def test_visits_arms_and_alerts() -> None:
     assert (got["arms_priority"], got["arms_status"]) == ("high", "overdue")
     assert (got["visits_planned"], got["visits_done"], got["visits_on_time"], got["visits_overdue"]) == (2, 1, 1, 1)
     assert got["next_visit_on"] == date(2024, 6, 1)
+    # High priority: a visit every 3 months from the last one (15 March), plus the 14 days' tolerance.
+    assert got["visit_due_on"] == date(2024, 6, 29) and got["visit_due_passed"]
     alerts = lake.con.execute("SELECT kind, record_ref, child_id FROM board_rso_alerts").fetchall()
     assert alerts == [("with_child_on_record", "I1", "P-C1")]
 

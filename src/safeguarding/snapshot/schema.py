@@ -388,7 +388,9 @@ TABLES: dict[str, str] = {
         visits_overdue BIGINT,
         last_visited_at TIMESTAMPTZ,
         next_visit_on DATE,
-        address_ref VARCHAR
+        address_ref VARCHAR,
+        visit_due_on DATE,
+        visit_due_passed BOOLEAN
     """,
     # An RSO on a record with a child, living where a child lives, or whose address a child goes missing to or from.
     "board_rso_alerts": """

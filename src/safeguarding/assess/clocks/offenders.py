@@ -67,7 +67,9 @@ SELECT p.offender_ref, p.person_id, p.offender_manager, p.status, p.registered_o
             ELSE 'in_date' END AS arms_status,
        coalesce(v.visits_planned, 0) AS visits_planned, coalesce(v.visits_done, 0) AS visits_done,
        coalesce(v.visits_on_time, 0) AS visits_on_time, coalesce(v.visits_overdue, 0) AS visits_overdue,
-       v.last_visited_at, v.next_visit_on, p.address_ref
+       v.last_visited_at, v.next_visit_on, p.address_ref,
+       {visit_due} AS visit_due_on,
+       {visit_due} < CAST({local_moment} AS DATE) AS visit_due_passed
 FROM periods p LEFT JOIN arms a USING (offender_ref) LEFT JOIN visits v USING (offender_ref)
 """
 
@@ -110,6 +112,18 @@ SELECT DISTINCT * FROM (
 def build(con: duckdb.DuckDBPyConnection, levels: dict[str, Any], moment: str) -> None:
     """Create ``board_rso`` and ``board_rso_alerts`` on ``con``."""
     grace = int(levels["visit_grace_days"])
+    # The next home visit the ARMS priority calls for: the last visit (or registration) plus the priority's
+    # months, plus the tolerance. No ARMS priority yet: none can be worked out.
+    every: dict[str, int] = levels["visit_every_months"]
+    since = "coalesce(CAST(v.last_visited_at AT TIME ZONE 'Europe/London' AS DATE), p.registered_on)"
+    visit_due = (
+        "CASE a.arms_priority "
+        + " ".join(
+            f"WHEN '{k}' THEN CAST({since} + INTERVAL {int(m)} MONTH + INTERVAL {grace} DAY AS DATE)"
+            for k, m in every.items()
+        )
+        + " END"
+    )
     con.execute(
         SQL.format(
             indefinite=int(levels["indefinite_from_sentence_months"]),
@@ -122,6 +136,7 @@ def build(con: duckdb.DuckDBPyConnection, levels: dict[str, Any], moment: str) -
             local_moment=f"({moment} AT TIME ZONE 'Europe/London')",
             visited=known("visited_at", moment),
             end_of_grace=f"(CAST(planned_on + INTERVAL {grace + 1} DAY AS TIMESTAMP) AT TIME ZONE 'Europe/London')",
+            visit_due=visit_due,
             moment=moment,
         )
     )

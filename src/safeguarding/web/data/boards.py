@@ -301,11 +301,12 @@ RSO_COLUMNS = (
     ("offender_ref", "Offender"), ("name", "Name"), ("offender_manager", "Offender manager"),
     ("arms_priority", "ARMS priority"), ("arms_next_due_on", "ARMS due"), ("arms_status", "ARMS"),
     ("visits", "Visits on time / planned"), ("visits_overdue", "Visits overdue"), ("next_visit_on", "Next visit"),
+    ("visit_due_on", "Visit due by priority"),
     ("notification_ends_on", "Notification ends"), ("alerts", "Alerts"),
 )  # fmt: skip
 RSO_SELECT = """SELECT b.offender_ref, coalesce(p.display_name, b.person_id) AS name, b.offender_manager,
        b.arms_priority, b.arms_next_due_on, b.arms_status, b.visits_on_time || ' / ' || b.visits_planned AS visits,
-       b.visits_overdue, b.next_visit_on,
+       b.visits_overdue, b.next_visit_on, b.visit_due_on,
        CASE WHEN b.indefinite THEN 'indefinite'
             ELSE CAST(b.notification_ends_on AS VARCHAR) END AS notification_ends_on,
        (SELECT count(*) FROM board_rso_alerts a WHERE a.offender_ref = b.offender_ref) AS alerts
@@ -324,7 +325,7 @@ OFFENDERS = BoardSpec(
     levels_section="offenders",
     summary_table="board_rso",
     summary_sql="""SELECT count(*), count(*) FILTER (WHERE arms_status IN ('overdue', 'none')),
-                          count(*) FILTER (WHERE visits_overdue > 0),
+                          count(*) FILTER (WHERE visits_overdue > 0 OR visit_due_passed),
                           (SELECT count(DISTINCT offender_ref) FROM board_rso_alerts),
                           count(DISTINCT offender_manager)
                    FROM board_rso WHERE coalesce(status, 'active') = 'active'""",
@@ -356,8 +357,10 @@ OFFENDERS = BoardSpec(
              ("record_ref", "Reference"), ("event_at", "When"), ("child", "Child")),
             _offender_link,
         ),
-        SectionSpec("visits", "Visits overdue", "Planned visits not done within the tolerance.", "board_rso",
-                    RSO_SELECT + " WHERE b.visits_overdue > 0 ORDER BY b.visits_overdue DESC, b.next_visit_on {limit}",
+        SectionSpec("visits", "Visits overdue", "Planned visits not done within the tolerance, or no visit as "
+                    "often as the ARMS priority calls for.", "board_rso",
+                    RSO_SELECT + " WHERE b.visits_overdue > 0 OR b.visit_due_passed"
+                    " ORDER BY b.visits_overdue DESC, b.visit_due_on {limit}",
                     RSO_COLUMNS, _offender_link),
         SectionSpec("arms", "ARMS assessments overdue", "The next assessment's date has passed, or none is recorded.",
                     "board_rso", RSO_SELECT + " WHERE b.arms_status IN ('overdue', 'none') ORDER BY b.arms_next_due_on"
