@@ -28,7 +28,7 @@ WITH d AS (
     FROM custody_detentions_asof c
     LEFT JOIN record_people rp
            ON rp.record_type = 'custody_detentions' AND rp.record_ref = c.custody_ref AND rp.role = 'detainee'
-    LEFT JOIN persons_resolved p ON p.person_id = rp.person_id
+    LEFT JOIN clock_people p ON p.person_id = rp.person_id
     WHERE coalesce(c.appears_under_18, false) OR rp.age < 18
 ),
 reviews AS (

@@ -23,7 +23,14 @@ WITH e AS (
            {graded_at} AS graded_at, ratified_by, {ratified_at} AS ratified_at, {found_at} AS found_at,
            rhi_offered, {rhi_done_at} AS rhi_done_at, nullif(trim(rhi_declined_reason), '') AS rhi_declined_reason,
            missing_from, missing_from_type, found_location
-    FROM missing_episodes_resolved
+    FROM (
+        -- As missing_episodes_resolved, on the people table the clocks made once (clocks.build).
+        SELECT x.*, m.person_id, age_years(p.date_of_birth, x.reported_at) AS age_at_report,
+               age_years(p.date_of_birth, x.reported_at) < 18 AS is_child
+        FROM missing_episodes_asof x
+        JOIN person_mentions m ON m.source_system = x.source_system AND m.person_ref = x.person_ref
+        JOIN clock_people p ON p.person_id = m.person_id
+    )
     WHERE is_child IS NOT FALSE
 ),
 counted AS (

@@ -93,15 +93,17 @@ child_lives AS (
            r.address_ref AS record_ref, max(ma.recorded_at) AS event_at, ma.person_id AS child_id
     FROM rso r
     JOIN mention_attrs ma ON ma.address_ref = r.address_ref AND ma.person_id <> r.person_id
-    JOIN persons_resolved pr ON pr.person_id = ma.person_id AND age_years(pr.date_of_birth, {moment}) < 18
+    JOIN clock_people pr ON pr.person_id = ma.person_id AND age_years(pr.date_of_birth, {moment}) < 18
     GROUP BY ALL
 ),
 missing_to AS (
     SELECT r.offender_ref, r.person_id, 'child_missing_to_address' AS kind, 'missing_episodes' AS record_type,
-           e.episode_ref AS record_ref, e.reported_at AS event_at, e.person_id AS child_id
-    FROM rso r JOIN missing_episodes_resolved e
+           e.episode_ref AS record_ref, e.reported_at AS event_at, m.person_id AS child_id
+    FROM rso r JOIN missing_episodes_asof e
          ON (e.found_location_ref = r.address_ref OR e.missing_from_ref = r.address_ref)
-        AND e.is_child AND e.reported_at >= r.registered_at
+        AND e.reported_at >= r.registered_at
+    JOIN person_mentions m ON m.source_system = e.source_system AND m.person_ref = e.person_ref
+    JOIN clock_people c ON c.person_id = m.person_id AND age_years(c.date_of_birth, e.reported_at) < 18
 )
 SELECT DISTINCT * FROM (
     SELECT * FROM with_child UNION ALL SELECT * FROM child_lives UNION ALL SELECT * FROM missing_to
