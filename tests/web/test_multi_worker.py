@@ -96,7 +96,7 @@ def _start(settings: Settings, log: Path) -> Server:
 
 
 def _wait_ready(server: Server, log: Path) -> None:
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 300
     while True:
         if server.process.poll() is not None:
             pytest.fail(f"the portal exited: {log.read_text()[-2000:]}")

@@ -213,7 +213,10 @@ def authenticate(
         if user.disabled:
             audit.append(session, username=username, action="login.failed", detail={"reason": "disabled"})
             return LoginOutcome.DISABLED, None
-        user.failed_logins = 0
+        # With a second factor the count starts again only after the right code (security/totp.py): a right
+        # password must not wipe out wrong codes, or a stolen password would buy unlimited guesses.
+        if not user.totp_enabled:
+            user.failed_logins = 0
         user.locked_until = None
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
