@@ -28,7 +28,7 @@ class Snapshot:
     con: duckdb.DuckDBPyConnection
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         cursor = self.con.cursor()
         try:
             return list(cursor.execute(sql, params or []).fetchall())

@@ -1,14 +1,15 @@
-"""First-contact search: people by (fuzzy) name, date of birth and partial details; places by postcode.
+"""First-contact search: people by (fuzzy) name, date of birth, postcode, phone number and vehicle registration.
 
 Each hit carries what a call handler needs at once: is this a child, how many alerts (and of which
 kinds) and missing episodes are on record. Names are compared with Jaro-Winkler similarity in DuckDB
-over every spelling the records use, so "Jaden Smyth" finds Jayden Smith.
+over every spelling the records use, so "Jaden Smyth" finds Jayden Smith. Phone numbers match on any run
+of their digits (the last six are enough) and registrations on any part, spaces and case ignored.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from safeguarding.web.data.reader import Snapshot
@@ -52,6 +53,7 @@ class Hit:
     alert_count: int
     alert_categories: str
     missing_count: int
+    matched: str = ""  # the phone numbers and vehicles that matched, when those were searched
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ class SearchResult:
 
 def _squash(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", text).upper()
+
+
+def phone_key(text: str) -> str:
+    """A phone number as the snapshot keeps it: digits only, a +44 / 0044 prefix read as the leading 0."""
+    digits = re.sub(r"[^0-9]", "", text)
+    if text.strip().startswith("+44") or digits.startswith("0044"):
+        digits = "0" + digits[(4 if digits.startswith("0044") else 2) :]
+    return digits
 
 
 def search(snap: Snapshot, query: Query) -> SearchResult:
@@ -84,15 +94,23 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
     if query.postcode:
         conditions.append("starts_with(m.postcode_key, $postcode)")
     if query.phone:
-        unsupported.append("phone numbers")
+        if snap.has("person_phones", "person_id", "phone"):
+            conditions.append("m.person_id IN (SELECT person_id FROM person_phones WHERE contains(phone, $phone))")
+        else:
+            unsupported.append("phone numbers")
     if query.vehicle:
-        unsupported.append("vehicle registrations")
+        if snap.has("person_vehicles", "person_id", "vrm"):
+            conditions.append("m.person_id IN (SELECT person_id FROM person_vehicles WHERE contains(vrm, $vehicle))")
+        else:
+            unsupported.append("vehicle registrations")
     if not conditions:
         return SearchResult([], unsupported)
     named = {
         "name": " ".join(query.name.lower().split()),
         "dob": query.date_of_birth,
         "postcode": _squash(query.postcode),
+        "phone": phone_key(query.phone),
+        "vehicle": _squash(query.vehicle),
     }
     # DuckDB refuses named parameters the statement does not use, so pass only those it does.
     text = " ".join(conditions) + names_cte
@@ -118,4 +136,28 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
         rows = list(cursor.execute(sql, used).fetchall())
     finally:
         cursor.close()
-    return SearchResult([Hit(*r) for r in rows], unsupported)
+    hits = [Hit(*r) for r in rows]
+    if hits and (used.get("phone") or used.get("vehicle")):
+        hits = _with_matches(snap, hits, used)
+    return SearchResult(hits, unsupported)
+
+
+def _with_matches(snap: Snapshot, hits: list[Hit], used: dict[str, object]) -> list[Hit]:
+    """Say which phone numbers and vehicles matched, for each hit."""
+    ids = [h.person_id for h in hits]
+    found: dict[str, list[str]] = {}
+    if used.get("phone"):
+        for person_id, phone in snap.rows(
+            "SELECT DISTINCT person_id, phone FROM person_phones WHERE person_id IN (SELECT unnest($ids))"
+            " AND contains(phone, $phone) ORDER BY phone",
+            {"ids": ids, "phone": used["phone"]},
+        ):
+            found.setdefault(person_id, []).append(f"phone {phone}")
+    if used.get("vehicle"):
+        for person_id, vrm, seen in snap.rows(
+            "SELECT person_id, vrm, count(DISTINCT record_ref) FROM person_vehicles"
+            " WHERE person_id IN (SELECT unnest($ids)) AND contains(vrm, $vehicle) GROUP BY ALL ORDER BY vrm",
+            {"ids": ids, "vehicle": used["vehicle"]},
+        ):
+            found.setdefault(person_id, []).append(f"vehicle {vrm} ({seen} record{'s' if seen != 1 else ''})")
+    return [replace(h, matched="; ".join(found.get(h.person_id, []))) for h in hits]
