@@ -60,7 +60,7 @@ def settings_from_env(text: str) -> Settings:
     """The settings ``settings_to_env`` wrote."""
     raw = json.loads(text)
     kinds = {f.name: f.type for f in fields(Settings)}
-    values = {k: Path(v) if kinds.get(k) in (Path, "Path") else v for k, v in raw.items() if k in kinds}
+    values: dict[str, Any] = {k: Path(v) if kinds.get(k) in (Path, "Path") else v for k, v in raw.items() if k in kinds}
     return Settings(**values)
 
 

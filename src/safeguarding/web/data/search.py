@@ -9,6 +9,7 @@ of their digits (the last six are enough) and registrations on any part, spaces 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -142,7 +143,7 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
     return SearchResult(hits, unsupported)
 
 
-def _with_matches(snap: Snapshot, hits: list[Hit], used: dict[str, object]) -> list[Hit]:
+def _with_matches(snap: Snapshot, hits: list[Hit], used: Mapping[str, object]) -> list[Hit]:
     """Say which phone numbers and vehicles matched, for each hit."""
     ids = [h.person_id for h in hits]
     found: dict[str, list[str]] = {}
