@@ -10,7 +10,8 @@ For each worker count in --workers the portal runs as `safeguarding serve --work
 processes (app database: a fresh SQLite file, or the PostgreSQL database at --database-url, emptied
 first); each simulated user signs in, then loops over search, child profile and alerts queue until
 the time or request budget is spent. Target (issue 7): p95 under 300 ms for each. --profile DIR
-samples the server's processes with py-spy (on PATH) during each run and writes flame graphs there.
+samples the server's processes with py-spy (on PATH) during each run and writes collapsed stacks
+there (flamegraph.pl or speedscope draw them).
 """
 
 from __future__ import annotations
@@ -193,10 +194,10 @@ def run_once(
     profiler = None
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
-        svg = args.profile / f"portal-{workers}-workers.svg"
+        svg = args.profile / f"portal-{workers}-workers.folded"
         profiler = subprocess.Popen(
             ["py-spy", "record", "--subprocesses", "--idle", "--rate", "50", "--duration", str(int(args.seconds)),
-             "--pid", str(server.pid), "--output", str(svg)],
+             "--pid", str(server.pid), "--format", "raw", "--output", str(svg)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
@@ -257,7 +258,7 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=4000)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts to measure, in turn")
     parser.add_argument("--database-url", default="", help="PostgreSQL app database (emptied); default SQLite")
-    parser.add_argument("--profile", type=Path, help="write py-spy flame graphs of the server to this folder")
+    parser.add_argument("--profile", type=Path, help="write py-spy collapsed stacks of the server to this folder")
     args = parser.parse_args()
     if args.profile and shutil.which("py-spy") is None:
         parser.error("--profile needs py-spy on PATH")

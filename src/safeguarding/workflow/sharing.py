@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security import audit
 from safeguarding.workflow.models import CaseShare
 from safeguarding.workflow.reviews import WorkflowError
@@ -75,7 +75,7 @@ def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None
 
 
 def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Share]:
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
             .where(CaseShare.person_id == person_id, CaseShare.revoked_at.is_(None))
@@ -88,7 +88,7 @@ def shared_with(factory: sessionmaker[Session], agency: str | None) -> list[Shar
     """Shares in force for an agency (none for a user with no agency), newest first."""
     if not agency:
         return []
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
             .where(CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
@@ -101,7 +101,7 @@ def is_shared(factory: sessionmaker[Session], *, person_id: str, agency: str | N
     """The share in force of ``person_id`` with ``agency``, or None: the record-level check for partners."""
     if not agency:
         return None
-    with factory() as session:
+    with reading(factory) as session:
         row = session.execute(
             select(CaseShare)
             .where(CaseShare.person_id == person_id, CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
