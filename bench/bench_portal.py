@@ -64,6 +64,7 @@ def build_county(snapshot_dir: Path, persons: int = 500_000) -> None:
                    printf('BH%d %dAA', i % 25, i % 9), 'L1'
             FROM range(?) t(i) JOIN persons p ON p.person_id = printf('P-%07d', i),
                  (VALUES ('niche'), ('compact')) s(sys)
+            ORDER BY 3, 1, 2  -- by person, as snapshot/builder.py writes them
         """,
             [persons],
         )

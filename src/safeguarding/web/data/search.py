@@ -81,15 +81,18 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
     unsupported: list[str] = []
     names_cte = ""
     score = "1.0"
+    source = "name_people m"
     if query.name:
-        # Compare each distinct spelling once (reader.py's name_keys), then join to the people.
-        names_cte = f"""names AS (
-            SELECT full_name, greatest(jaro_winkler_similarity(full_name, $name),
-                                       jaro_winkler_similarity(surname, $name),
-                                       CASE WHEN contains(full_name, $name) THEN 1.0 ELSE 0 END) AS score
-            FROM name_keys WHERE score >= {NAME_THRESHOLD}),"""
-        conditions.append("m.full_name IN (SELECT full_name FROM names)")
-        score = "(SELECT max(n.score) FROM names n WHERE n.full_name = m.full_name)"
+        # Compare each distinct spelling once (reader.py's name_keys) and each distinct surname once, then
+        # join to the people by spelling number.
+        names_cte = f"""surnames AS (
+            SELECT surname, jaro_winkler_similarity(surname, $name) AS s FROM name_surnames WHERE s >= {NAME_THRESHOLD}),
+        names AS (
+            SELECT k.key_id, greatest(jaro_winkler_similarity(k.full_name, $name), coalesce(sn.s, 0),
+                                      CASE WHEN contains(k.full_name, $name) THEN 1.0 ELSE 0 END) AS score
+            FROM name_keys k LEFT JOIN surnames sn USING (surname) WHERE score >= {NAME_THRESHOLD}),"""
+        source = "name_people m JOIN names n USING (key_id)"
+        score = "n.score"
     if query.date_of_birth:
         conditions.append("m.date_of_birth = $dob")
     if query.postcode:
@@ -104,7 +107,7 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
             conditions.append("m.person_id IN (SELECT person_id FROM person_vehicles WHERE contains(vrm, $vehicle))")
         else:
             unsupported.append("vehicle registrations")
-    if not conditions:
+    if not conditions and not query.name:
         return SearchResult([], unsupported)
     named = {
         "name": " ".join(query.name.lower().split()),
@@ -120,7 +123,7 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
         WITH {names_cte}
         hits AS (
             SELECT m.person_id, max({score}) AS score, string_agg(DISTINCT m.postcode, ', ') AS postcodes
-            FROM name_people m WHERE {" AND ".join(conditions)} GROUP BY m.person_id
+            FROM {source} WHERE {" AND ".join(conditions) or "true"} GROUP BY m.person_id
             ORDER BY score DESC, m.person_id LIMIT {LIMIT}
         ),
         al AS (SELECT person_id, count(*) AS n, string_agg(DISTINCT category, ', ') AS cats
