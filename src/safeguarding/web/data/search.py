@@ -86,7 +86,8 @@ def search(snap: Snapshot, query: Query) -> SearchResult:
         # Compare each distinct spelling once (reader.py's name_keys) and each distinct surname once, then
         # join to the people by spelling number.
         names_cte = f"""surnames AS (
-            SELECT surname, jaro_winkler_similarity(surname, $name) AS s FROM name_surnames WHERE s >= {NAME_THRESHOLD}),
+            SELECT surname, jaro_winkler_similarity(surname, $name) AS s FROM name_surnames
+            WHERE s >= {NAME_THRESHOLD}),
         names AS (
             SELECT k.key_id, greatest(jaro_winkler_similarity(k.full_name, $name), coalesce(sn.s, 0),
                                       CASE WHEN contains(k.full_name, $name) THEN 1.0 ELSE 0 END) AS score
