@@ -129,13 +129,15 @@ def _latest_assignments(session: Session, alert_ids: Iterable[str] | None) -> di
 
 
 def _latest_reviews(session: Session, alert_ids: Iterable[str] | None) -> dict[str, Review]:
-    query = select(AlertReview).order_by(AlertReview.id)
+    # Only the newest review of each alert is read (the queue is shown on every visit; the history grows).
+    newest = select(func.max(AlertReview.id)).group_by(AlertReview.alert_id)
     if alert_ids is not None:
-        query = query.where(AlertReview.alert_id.in_(list(alert_ids)))
-    found: dict[str, Review] = {}
-    for r in session.execute(query).scalars():
-        found[r.alert_id] = Review(r.alert_id, r.decision, r.reason, r.reviewed_by, r.reviewed_at)
-    return found
+        newest = newest.where(AlertReview.alert_id.in_(list(alert_ids)))
+    query = select(AlertReview).where(AlertReview.id.in_(newest.scalar_subquery()))
+    return {
+        r.alert_id: Review(r.alert_id, r.decision, r.reason, r.reviewed_by, r.reviewed_at)
+        for r in session.execute(query).scalars()
+    }
 
 
 def alert_state(factory: sessionmaker[Session], alert_ids: Iterable[str] | None = None) -> AlertState:
