@@ -54,6 +54,18 @@ def empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _workers(pid: int) -> list[int]:
+    """The uvicorn worker processes under ``pid`` (not multiprocessing's resource tracker)."""
+    found = []
+    for child in _children(pid):
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:
+            continue
+    return found
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -103,7 +115,7 @@ def _wait_ready(server: Server, log: Path) -> None:
         try:
             if (
                 httpx.get(server.base + "/login", timeout=5).status_code == 200
-                and len(_children(server.process.pid)) >= 2
+                and len(_workers(server.process.pid)) >= 2
             ):
                 return
         except httpx.HTTPError:
@@ -130,8 +142,8 @@ def served(
     try:
         for n, server in enumerate(servers):
             _wait_ready(server, folder / f"server-{n}.log")
-            # uvicorn's supervisor and its two workers: at least two worker processes under each server.
-            assert len(_children(server.process.pid)) >= 2
+            # uvicorn's supervisor and its two workers: two worker processes under each server.
+            assert len(_workers(server.process.pid)) == 2
         yield settings, servers[0], servers[1]
     finally:
         for server in servers:
