@@ -54,7 +54,7 @@ def _publish_with_network_and_places(snapshot_dir: Path, make_snapshot: Callable
     with store.build(snapshot_dir) as con:
         con.execute(f"ATTACH '{source}' AS old (READ_ONLY)")
         for table in ("persons", "mentions", "missing_episodes", "indicators", "indicator_evidence", "alerts",
-                      "alert_evidence"):  # fmt: skip
+                      "alert_evidence", "person_phones", "person_vehicles"):  # fmt: skip
             con.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")
         con.execute("DETACH old")
         con.execute("INSERT INTO persons VALUES ('P-0003', 'Dean Cole', 'Dean', 'Cole', '1990-01-01', 'M', false, 1)")
