@@ -224,7 +224,8 @@ def assess_evaluate(
         typer.echo(f"  {cat}: recall {row['recall']} ({row['alerted']}/{row['expected']}), "
                    f"median lead {row['median_lead_days']} days")  # fmt: skip
     typer.echo(f"  groups: {result['groups']['recovered']}/{result['groups']['expected']} recovered; "
-               f"places: {result['places']['recovered']}/{result['places']['expected']} recovered")  # fmt: skip
+               f"places: {result['places']['recovered']}/{result['places']['expected']} recovered; "
+               f"hotspot PAI {result['places']['pai']} (out of time)")  # fmt: skip
 
 
 @assess_app.command("rules-doc")
