@@ -1,7 +1,7 @@
 """TOTP replay protection: the time step of the last second-factor code each user had accepted.
 
 Revision ID: 0006_totp_replay
-Revises: 0003_portal_workflow
+Revises: 0004_boards
 Create Date: 2026-11-25
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_totp_replay"
-down_revision: str | None = "0003_portal_workflow"
+down_revision: str | None = "0004_boards"
 branch_labels: str | None = None
 depends_on: str | None = None
 
