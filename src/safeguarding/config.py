@@ -100,6 +100,13 @@ class Settings:
             "doc": "Show the 'synthetic data' banner on every page (the demo and tests run with it on).",
         },
     )
+    workers: int = field(
+        default=1,
+        metadata={
+            "env": "SAFEGUARDING_WORKERS",
+            "doc": "Portal worker processes for `safeguarding serve` (docs/deployment.md).",
+        },
+    )
     evidence_max_mb: int = field(
         default=10,
         metadata={
@@ -165,6 +172,8 @@ def _validate(settings: Settings) -> Settings:
         value = getattr(settings, name)
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
             raise ConfigError(f"{name} must look like 512MB or 2GB, not {value!r}")
+    if not 1 <= settings.workers <= 64:
+        raise ConfigError(f"workers must be between 1 and 64, not {settings.workers}")
     return settings
 
 

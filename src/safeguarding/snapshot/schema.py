@@ -224,6 +224,23 @@ TABLES: dict[str, str] = {
         match_weight DOUBLE,
         field_weights VARCHAR
     """,
+    # Phone numbers as the person records gave them, digits only (search by phone); one row per mention and number.
+    "person_phones": """
+        person_id VARCHAR NOT NULL,
+        phone VARCHAR NOT NULL,
+        source_system VARCHAR,
+        person_ref VARCHAR,
+        recorded_at TIMESTAMPTZ
+    """,
+    # Vehicle registrations on incidents and intelligence logs, upper case without spaces, with each person on
+    # the record (search by vehicle).
+    "person_vehicles": """
+        person_id VARCHAR NOT NULL,
+        vrm VARCHAR NOT NULL,
+        record_type VARCHAR NOT NULL,
+        record_ref VARCHAR NOT NULL,
+        event_at TIMESTAMPTZ
+    """,
     # Operational boards (issue #8; assess/clocks, service levels in assess/clocks/service_levels.yaml).
     # Missing children: one row per episode of a child (or of unknown age) with the ratification and return home
     # interview clocks. *_status: on_time | late | overdue | awaiting | due | out_of_order | ... (docs/user-guide.md).

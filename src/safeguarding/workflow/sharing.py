@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security import audit
 from safeguarding.workflow.models import CaseShare
 from safeguarding.workflow.reviews import WorkflowError
@@ -114,7 +114,7 @@ def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None
 def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Share]:
     """Shares of a person not revoked and not yet expired (a panel's shares end with its period)."""
     now = datetime.now(UTC)
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
             .where(
@@ -134,7 +134,7 @@ def shared_with(
     """Shares in force for an agency (and, for scoped shares, this user now), newest first."""
     if not agency:
         return []
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
             .where(_in_force(agency, username, now), CaseShare.record_ref.is_(None))
@@ -155,7 +155,7 @@ def is_shared(
     record-level check for partners."""
     if not agency:
         return None
-    with factory() as session:
+    with reading(factory) as session:
         row = session.execute(
             select(CaseShare)
             .where(CaseShare.person_id == person_id, _in_force(agency, username, now), CaseShare.record_ref.is_(None))

@@ -2,7 +2,7 @@
 evidence and change history, problem-solving plans.
 
 Revision ID: 0005_governance
-Revises: 0004_boards
+Revises: 0006_totp_replay
 Create Date: 2026-11-25
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_governance"
-down_revision: str | None = "0004_boards"
+down_revision: str | None = "0006_totp_replay"
 branch_labels: str | None = None
 depends_on: str | None = None
 
