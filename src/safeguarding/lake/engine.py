@@ -68,4 +68,12 @@ def get_engine(settings: Settings) -> Engine:
     """The engine named in the settings."""
     if settings.engine == "duckdb":
         return DuckDBEngine(Lake(settings.lake_dir))
-    raise ConfigError(f"engine {settings.engine!r} is not available in this version; use SAFEGUARDING_ENGINE=duckdb")
+    if settings.engine == "spark":
+        try:
+            from safeguarding.lake.spark import SparkEngine
+        except ImportError as exc:
+            raise ConfigError(
+                f"SAFEGUARDING_ENGINE=spark needs PySpark ({exc}); install it with `pip install safeguarding[spark]`"
+            ) from None
+        return SparkEngine(Lake(settings.lake_dir), settings)
+    raise ConfigError(f"engine {settings.engine!r} is not available; use SAFEGUARDING_ENGINE=duckdb or spark")
