@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -204,6 +204,8 @@ def spark_session(settings: Settings | None = None) -> Any:
     conf.set("spark.sql.session.timeZone", "UTC")
     conf.set("spark.sql.shuffle.partitions", "4")
     conf.set("spark.jars", similarity_jar_location())
+    # Python workers (strip_accents) run this interpreter unless the options name another.
+    conf.set("spark.pyspark.python", sys.executable)
     for key, value in parse_spark_conf(settings.spark_conf).items():
         conf.set(key, value)
     spark = SparkSession(SparkContext.getOrCreate(conf=conf))
@@ -214,21 +216,27 @@ def spark_session(settings: Settings | None = None) -> Any:
     return spark
 
 
-def _strip_accents(text: str | None) -> str | None:
-    if text is None:
-        return None
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 _FUNCTIONS_LOCK = threading.Lock()
 
 
 def _register_functions(spark: Any) -> None:
     from pyspark.sql.types import StringType
 
+    def strip_accents(text: str | None) -> str | None:
+        # Defined here so that Spark ships it by value: executors need only Python's standard library.
+        import unicodedata
+
+        if text is None:
+            return None
+        kept = []
+        for char in unicodedata.normalize("NFKD", text):  # a plain loop: no closure for the pickler
+            if not unicodedata.combining(char):
+                kept.append(char)
+        return "".join(kept)
+
     with _FUNCTIONS_LOCK:
         if "strip_accents" not in {f.name for f in spark.catalog.listFunctions()}:
-            spark.udf.register("strip_accents", _strip_accents, StringType())
+            spark.udf.register("strip_accents", strip_accents, StringType())
 
 
 class SparkResult:
