@@ -7,6 +7,7 @@ session is the run's one session (``spark_settings`` in pipeline_fixtures.py).
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -53,7 +54,8 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
     ("SELECT list_contains(string_split('a|b', '|'), 'b'), len(string_split('a.b', '.'))", [(True, 2)]),
     # QUALIFY with SELECT * adds no column
     (
-        "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n) QUALIFY row_number() OVER (PARTITION BY k ORDER BY n DESC) = 1",
+        "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n)"
+        " QUALIFY row_number() OVER (PARTITION BY k ORDER BY n DESC) = 1",
         [("k", 2)],
     ),
 ]
@@ -80,7 +82,9 @@ def test_tables_inserts_and_parameters(engine_name: str, tmp_path: Path) -> None
         con.execute("CREATE OR REPLACE TABLE s (id VARCHAR, at TIMESTAMPTZ, n INTEGER, note VARCHAR)")
         con.execute("INSERT INTO s SELECT 'a', TIMESTAMPTZ '2026-01-02 03:04:05+00', 1, NULL")
         at = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
-        con.executemany("INSERT INTO s VALUES (?, ?, 2, 'x: ' || replace(?, '_', ' '))", [("b", at, "p_q"), ("c", at, "r")])
+        con.executemany(
+            "INSERT INTO s VALUES (?, ?, 2, 'x: ' || replace(?, '_', ' '))", [("b", at, "p_q"), ("c", at, "r")]
+        )
         con.register("extra", pa.table({"id": ["d"], "on_day": [date(2026, 3, 4)]}))
         rows = con.execute("SELECT id, at, n, note FROM s WHERE n >= ? ORDER BY id", [1]).fetchall()
         joined = con.sql("SELECT count(*) AS n FROM extra e JOIN s ON s.id < e.id").to_arrow_table()
@@ -96,7 +100,7 @@ def test_tables_inserts_and_parameters(engine_name: str, tmp_path: Path) -> None
 
 @pytest.mark.spark
 def test_spark_settings_are_checked() -> None:
-    with pytest.raises(ConfigError, match="spark_conf: 'driver.memory=4g' is not spark.<key>=<value>"):
+    with pytest.raises(ConfigError, match=re.escape("spark_conf: 'driver.memory=4g' is not spark.<key>=<value>")):
         load_settings(environ={"SAFEGUARDING_ENGINE": "spark", "SAFEGUARDING_SPARK_CONF": "driver.memory=4g"})
     settings = load_settings(environ={"SAFEGUARDING_ENGINE": "spark", "SAFEGUARDING_SPARK_MASTER": "local[2]"})
     assert (settings.engine, settings.spark_master) == ("spark", "local[2]")
@@ -126,7 +130,10 @@ def test_whole_pipeline_equivalent_on_spark(
     spark_dir = tmp_path / "data"
     shutil.copytree(pipeline_settings.data_dir, spark_dir, ignore=shutil.ignore_patterns("snapshots", "stages"))
     settings = Settings(
-        data_dir=spark_dir, engine="spark", spark_master=spark_settings.spark_master, spark_conf=spark_settings.spark_conf
+        data_dir=spark_dir,
+        engine="spark",
+        spark_master=spark_settings.spark_master,
+        spark_conf=spark_settings.spark_conf,
     )
     linked = pipeline.run_link(settings)
     assert not linked.trained  # the DuckDB run's saved model, reused
@@ -155,5 +162,5 @@ def test_whole_pipeline_equivalent_on_spark(
         "link_pairs": "SELECT mention_l, mention_r, person_id, match_probability, match_weight FROM link_pairs"
         " ORDER BY 1, 2",
     }
-    for name, sql in scored.items():
+    for sql in scored.values():
         _same_within(_table(duck, sql), _table(spark, sql))

@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
-from sqlglot.tokens import Tokenizer, TokenType
+from sqlglot.tokenizer_core import TokenType
+from sqlglot.tokens import Tokenizer
 
 from safeguarding.config import Settings, parse_spark_conf
 from safeguarding.contract.model import SQL_TYPES, ident
@@ -79,6 +80,10 @@ def split_statements(script: str) -> list[str]:
             start = tok.end + 1
     out.append(script[start:])
     return [s.strip() for s in out if s.strip()]
+
+
+def _parse(sql: str, dialect: str) -> exp.Expression:
+    return cast(exp.Expression, sqlglot.parse_one(sql, read=dialect))
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,9 @@ def _spark_rewrites(node: exp.Expression) -> exp.Expression:
         return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this, node.expressions[0]])
     if isinstance(node, exp.TimeToUnix):
         # DuckDB's epoch() keeps fractions of a second; Spark's unix_timestamp() does not.
-        micros = exp.Cast(this=exp.Anonymous(this="UNIX_MICROS", expressions=[node.this]), to=exp.DataType.build("DOUBLE"))
+        micros = exp.Cast(
+            this=exp.Anonymous(this="UNIX_MICROS", expressions=[node.this]), to=exp.DataType.build("DOUBLE")
+        )
         return exp.Paren(this=exp.Div(this=micros, expression=exp.Literal.number(1000000)))
     if isinstance(node, exp.RegexpFullMatch):
         pattern = node.expression
@@ -284,10 +291,10 @@ class SparkConnection:
         key = name.lower()
         if key in SPARK_MACROS:
             names, text = SPARK_MACROS[key]
-            self.macros[key] = Macro(names, sqlglot.parse_one(text, read="spark"))
+            self.macros[key] = Macro(names, _parse(text, "spark"))
         else:
             names = tuple(p.strip() for p in params.split(",") if p.strip())
-            self.macros[key] = Macro(names, sqlglot.parse_one(body.strip().rstrip(";"), read="duckdb"))
+            self.macros[key] = Macro(names, _parse(body.strip().rstrip(";"), "duckdb"))
 
     def _prepare(self, tree: exp.Expression, params: Sequence[Any] | None = None) -> exp.Expression:
         tree = _expand_macros(tree, self.macros)
@@ -297,7 +304,7 @@ class SparkConnection:
 
     def to_spark_sql(self, sql: str, params: Sequence[Any] | None = None) -> str:
         """One DuckDB query as Spark SQL (macros expanded, parameters bound)."""
-        tree = self._prepare(sqlglot.parse_one(sql, read="duckdb"), params)
+        tree = self._prepare(_parse(sql, "duckdb"), params)
         return tree.sql(dialect="spark")
 
     def _query(self, tree: exp.Expression, original: str) -> Any:
@@ -305,7 +312,9 @@ class SparkConnection:
         try:
             df = self.spark.sql(text)
         except Exception as exc:
-            raise SparkSQLError(f"Spark refused a statement.\nDuckDB SQL:\n{original}\nSpark SQL:\n{text}\n{exc}") from exc
+            raise SparkSQLError(
+                f"Spark refused a statement.\nDuckDB SQL:\n{original}\nSpark SQL:\n{text}\n{exc}"
+            ) from exc
         # sqlglot rewrites QUALIFY (which Spark lacks) as a filter on a window column named _w; with
         # SELECT * that column would show, so it is dropped when the DuckDB query had no such column.
         if "_w" in df.columns and "_w" not in original:
@@ -337,7 +346,7 @@ class SparkConnection:
         name = target.name
         existing = self.spark.table(name)
         new = self._query(node.expression, original)
-        from pyspark.sql import functions as F  # noqa: N812
+        from pyspark.sql import functions as F
 
         names = columns or existing.columns[: len(new.columns)]
         new = new.toDF(*names)
@@ -352,8 +361,8 @@ class SparkConnection:
         if macro:
             self._define_macro(*macro.groups())
             return None
-        tree = sqlglot.parse_one(statement, read="duckdb")
-        if isinstance(tree, exp.Set | exp.Command) or isinstance(tree, exp.Pragma):
+        tree = _parse(statement, "duckdb")
+        if isinstance(tree, exp.Set | exp.Command | exp.Pragma):
             return None  # DuckDB settings (memory limit, time zone: Spark's is set on the session)
         tree = self._prepare(tree, params)
         if isinstance(tree, exp.Create) and str(tree.args.get("kind", "")).upper() in ("TABLE", "VIEW"):
@@ -395,12 +404,14 @@ class SparkConnection:
         rows = list(rows)
         if not rows:
             return
-        tree = sqlglot.parse_one(sql, read="duckdb")
+        tree = _parse(sql, "duckdb")
         if isinstance(tree, exp.Insert) and isinstance(tree.expression, exp.Values):
             template = tree.expression.expressions[0]
             tuples = [_bind(template.copy(), row) for row in rows]
             tree.set("expression", exp.Values(expressions=tuples))
-            self._insert(self._prepare(tree), sql)
+            prepared = self._prepare(tree)
+            assert isinstance(prepared, exp.Insert)
+            self._insert(prepared, sql)
             return
         for row in rows:
             self.execute(sql, row)
@@ -443,15 +454,12 @@ class SparkEngine:
         self.lake = lake
         self.settings = settings
 
-    def connect(self) -> SparkConnection:
+    def connect(self) -> Any:  # a SparkConnection: the DuckDB connection methods the pipeline uses
         spark = spark_session(self.settings)
         con = SparkConnection(spark)
         for rt in RECORD_TYPES.values():
             files = [str(p.resolve()) for p in self.lake.partition_files(rt.name)]
-            if files:
-                df = spark.read.option("mergeSchema", "true").parquet(*files)
-            else:
-                df = _empty_source(spark, rt.name)
+            df = spark.read.option("mergeSchema", "true").parquet(*files) if files else _empty_source(spark, rt.name)
             df.createOrReplaceTempView(f"{rt.name}_versions")
             key = ", ".join(ident(k) for k in rt.key)
             con.execute(

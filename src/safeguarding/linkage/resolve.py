@@ -20,9 +20,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import sqlglot
-from sqlglot import exp
 from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from sqlglot import exp
 
 from safeguarding.linkage import model as model_mod
 from safeguarding.linkage.clustering import guarded_clusters
@@ -131,7 +131,9 @@ class _Backend:
             from splink.backends.spark import SparkAPI
 
             self.con = None
-            self.api = SparkAPI(spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=8)
+            self.api = SparkAPI(  # type: ignore[no-untyped-call]
+                spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=8
+            )
 
     def register(self, features: pa.Table) -> Any:
         if self.spark is None:
@@ -144,6 +146,7 @@ class _Backend:
         """A query in DuckDB SQL over Splink's tables, as Arrow."""
         if self.con is not None:
             return self.con.sql(sql).to_arrow_table()
+        assert self.spark is not None
         table: pa.Table = self.spark.sql(_transpile(sql, "spark")).toArrow()
         return table
 
@@ -215,7 +218,9 @@ def resolve_features(
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold), warning_mode="never")
     table = predictions.physical_name
-    edges = backend.query(f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= {float(threshold)!r}")
+    edges = backend.query(
+        f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= {float(threshold)!r}"
+    )
     dated = (
         {str(i) for i, d in zip(ids, features.column("dob").to_pylist(), strict=True) if d is not None}
         if "dob" in feats
