@@ -2,8 +2,9 @@
 
 DuckDB is the default, in process. Each record type appears as two views:
 ``<type>_versions`` (every loaded version of every record) and ``<type>`` (the latest version of each
-record, by key). Rules and linkage are written against these views only, so the Spark engine can
-offer the same names later.
+record, by key). Rules and linkage are written against these views only; the Spark engine
+(lake/spark.py, ``SAFEGUARDING_ENGINE=spark``) offers the same names, and its connection runs the same
+DuckDB SQL on Spark after transpiling it.
 """
 
 from __future__ import annotations
