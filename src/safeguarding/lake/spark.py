@@ -126,6 +126,8 @@ def _spark_rewrites(node: exp.Expression) -> exp.Expression:
         # DuckDB's mode(x ORDER BY x) takes the lowest of tied values; Spark's mode(x, true) does the same.
         inner = node.this.this if isinstance(node.this, exp.Order) else node.this
         return exp.Anonymous(this="MODE", expressions=[inner, exp.true()])
+    if isinstance(node, exp.Filter) and isinstance(node.this, exp.GroupConcat):
+        return _string_agg(node.this, node.expression)
     if isinstance(node, exp.GroupConcat):
         return _string_agg(node)
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and not node.expressions[0].is_string:
@@ -148,7 +150,7 @@ def _spark_rewrites(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def _string_agg(node: exp.GroupConcat) -> exp.Expression:
+def _string_agg(node: exp.GroupConcat, where: exp.Expression | None = None) -> exp.Expression:
     """string_agg([DISTINCT] x, sep [ORDER BY x]) as array_join(array_sort(collect_set|collect_list(x)), sep).
 
     Spark's LISTAGG ... WITHIN GROUP fails on DISTINCT with ORDER BY (Spark 4.3); ordering by another
@@ -161,8 +163,12 @@ def _string_agg(node: exp.GroupConcat) -> exp.Expression:
     distinct = isinstance(inner, exp.Distinct)
     value = inner.expressions[0] if distinct else inner
     if ordered and not (len(ordered) == 1 and ordered[0].this == value and not ordered[0].args.get("desc")):
-        return node
-    collected = exp.Anonymous(this="COLLECT_SET" if distinct else "COLLECT_LIST", expressions=[value.copy()])
+        return node if where is None else exp.Filter(this=node, expression=where)
+    collected: exp.Expression = exp.Anonymous(
+        this="COLLECT_SET" if distinct else "COLLECT_LIST", expressions=[value.copy()]
+    )
+    if where is not None:  # string_agg(...) FILTER (WHERE ...): the filter goes on the collecting aggregate
+        collected = exp.Filter(this=collected, expression=where)
     if ordered or distinct:
         collected = exp.Anonymous(this="ARRAY_SORT", expressions=[collected])
     separator = node.args.get("separator") or exp.Literal.string(",")
