@@ -132,7 +132,11 @@ def _spark_rewrites(node: exp.Expression) -> exp.Expression:
         return _string_agg(node)
     if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and not node.expressions[0].is_string:
         # list[i] (1-based) is NULL past the end in DuckDB; Spark's arr[i] fails there, try_element_at does not.
-        return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this, node.expressions[0]])
+        # sqlglot stores a literal index 0-based after parsing DuckDB (an expression index as written).
+        index = node.expressions[0]
+        if isinstance(index, exp.Literal) and index.is_int:
+            index = exp.Literal.number(int(index.this) + 1)
+        return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this, index])
     if isinstance(node, exp.TimeToUnix):
         # DuckDB's epoch() keeps fractions of a second; Spark's unix_timestamp() does not.
         micros = exp.Cast(
