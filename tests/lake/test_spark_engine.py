@@ -51,7 +51,10 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
     # regexp_full_match is anchored; regexp_matches is not
     ("SELECT regexp_full_match('BH1 1AA', '[A-Z]{1,2}[0-9]'), regexp_matches('BH1 1AA', '[0-9]')", [(False, True)]),
     # string_split splits on the text, not a regular expression
-    ("SELECT list_contains(string_split('a|b', '|'), 'b'), len(string_split('a.b', '.'))", [(True, 2)]),
+    (
+        "SELECT list_contains(string_split('a|b', '|'), 'b'), list_contains(string_split('a.b', '.'), 'b')",
+        [(True, True)],
+    ),
     # QUALIFY with SELECT * adds no column
     (
         "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n)"
@@ -79,14 +82,14 @@ def test_tables_inserts_and_parameters(engine_name: str, tmp_path: Path) -> None
     """CREATE TABLE (schema), INSERT ... SELECT, executemany and ``?`` parameters, as the alert staging does."""
     con = _connect(engine_name, tmp_path)
     try:
-        con.execute("CREATE OR REPLACE TABLE s (id VARCHAR, at TIMESTAMPTZ, n INTEGER, note VARCHAR)")
+        con.execute("CREATE OR REPLACE TABLE s (id VARCHAR, seen_at TIMESTAMPTZ, n INTEGER, note VARCHAR)")
         con.execute("INSERT INTO s SELECT 'a', TIMESTAMPTZ '2026-01-02 03:04:05+00', 1, NULL")
         at = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
         con.executemany(
             "INSERT INTO s VALUES (?, ?, 2, 'x: ' || replace(?, '_', ' '))", [("b", at, "p_q"), ("c", at, "r")]
         )
         con.register("extra", pa.table({"id": ["d"], "on_day": [date(2026, 3, 4)]}))
-        rows = con.execute("SELECT id, at, n, note FROM s WHERE n >= ? ORDER BY id", [1]).fetchall()
+        rows = con.execute("SELECT id, seen_at, n, note FROM s WHERE n >= ? ORDER BY id", [1]).fetchall()
         joined = con.sql("SELECT count(*) AS n FROM extra e JOIN s ON s.id < e.id").to_arrow_table()
     finally:
         con.close()
