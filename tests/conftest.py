@@ -145,6 +145,16 @@ def build_fixture_snapshot(snapshot_dir: Path) -> None:
             [["I-1", "missing_episode", "MISS-101"], ["I-1", "missing_episode", "MISS-102"],
              ["I-2", "missing_episode", "MISS-101"]],
         )  # fmt: skip
+        con.executemany(
+            "INSERT INTO person_phones VALUES (?, ?, ?, ?, ?)",
+            [["P-0001", "07700900123", "niche", "N-17", _utc("2025-05-01T10:00:00")],
+             ["P-0002", "07700900456", "niche", "N-23", _utc("2025-05-02T10:00:00")]],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT INTO person_vehicles VALUES (?, ?, ?, ?, ?)",
+            [["P-0002", "AB12CDE", "incidents", "INC-7", _utc("2025-06-20T23:10:00")],
+             ["P-0002", "AB12CDE", "intelligence_logs", "INT-9", _utc("2025-06-30T12:00:00")]],
+        )  # fmt: skip
 
 
 @pytest.fixture(scope="session")

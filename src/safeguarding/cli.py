@@ -224,7 +224,8 @@ def assess_evaluate(
         typer.echo(f"  {cat}: recall {row['recall']} ({row['alerted']}/{row['expected']}), "
                    f"median lead {row['median_lead_days']} days")  # fmt: skip
     typer.echo(f"  groups: {result['groups']['recovered']}/{result['groups']['expected']} recovered; "
-               f"places: {result['places']['recovered']}/{result['places']['expected']} recovered")  # fmt: skip
+               f"places: {result['places']['recovered']}/{result['places']['expected']} recovered; "
+               f"hotspot PAI {result['places']['pai']} (out of time)")  # fmt: skip
 
 
 @assess_app.command("rules-doc")
@@ -252,11 +253,14 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8000).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Worker processes (default 1; see docs/deployment.md).")
+    ] = None,
 ) -> None:
     """Serve the portal (migrations run first). Ctrl-C stops it."""
     from safeguarding.web.server import serve as serve_portal
 
-    serve_portal(_settings(ctx).with_overrides(host=host, port=port))
+    serve_portal(_settings(ctx).with_overrides(host=host, port=port, workers=workers))
 
 
 @app.command()

@@ -100,6 +100,13 @@ class Settings:
             "doc": "Show the 'synthetic data' banner on every page (the demo and tests run with it on).",
         },
     )
+    workers: int = field(
+        default=1,
+        metadata={
+            "env": "SAFEGUARDING_WORKERS",
+            "doc": "Portal worker processes for `safeguarding serve` (docs/deployment.md).",
+        },
+    )
     spark_master: str = field(
         default="local[*]",
         metadata={
@@ -194,6 +201,8 @@ def _validate(settings: Settings) -> Settings:
         value = getattr(settings, name)
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
             raise ConfigError(f"{name} must look like 512MB or 2GB, not {value!r}")
+    if not 1 <= settings.workers <= 64:
+        raise ConfigError(f"workers must be between 1 and 64, not {settings.workers}")
     parse_spark_conf(settings.spark_conf)
     return settings
 

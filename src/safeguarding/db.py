@@ -21,6 +21,9 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # workers start at once.
 _MIGRATION_LOCK_KEY = 0x5AFE_6001
 
+# Execution option marking a connection whose transaction only reads (db.reading).
+_READ_ONLY = "safeguarding_read_only"
+
 
 class Base(DeclarativeBase):
     """Declarative base shared by every app-database model (security and workflow)."""
@@ -68,8 +71,12 @@ def make_engine(url: str) -> Engine:
         # Nearly every portal request writes (the audit log, the session's last activity). A deferred
         # transaction that later upgrades to a write fails at once with SQLITE_BUSY when another writer
         # got in first; BEGIN IMMEDIATE takes the write lock up front and waits (timeout above)
-        # instead, which also makes the audit chain's read-then-append atomic.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # instead, which also makes the audit chain's read-then-append atomic. Transactions opened by
+        # ``reading`` only read: they begin deferred and, in WAL mode, never wait for a writer.
+        if conn.get_execution_options().get(_READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -83,6 +90,20 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed on clean exit, rolled back on error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session in one transaction that only reads (ended, without commit, at the end).
+
+    On SQLite it does not take the write lock (see make_engine), so reads in other requests and
+    processes go on while one writer appends to the audit log; on PostgreSQL it is an ordinary
+    transaction. Anything written through it is discarded.
+    """
+    with factory() as session:
+        session.connection(execution_options={_READ_ONLY: True})
+        # Closing the session ends the transaction (rolled back) and keeps loaded objects readable.
         yield session
 
 

@@ -79,15 +79,54 @@ def test_found_at_a_hotel_fires_and_a_friends_house_does_not() -> None:
 
 def test_association_with_a_sexual_offence_suspect_and_not_with_a_thief() -> None:
     lake = MiniLake()
-    lake.person("C1", address_ref="HOME1"), lake.person("C2", address_ref="HOME2")
-    lake.person("A1", dob=ADULT_DOB, address_ref="HOME1"), lake.person("A2", dob=ADULT_DOB, address_ref="HOME2")
+    lake.person("C1"), lake.person("C2")
+    lake.person("A1", dob=ADULT_DOB), lake.person("A2", dob=ADULT_DOB)
     lake.add("crimes", crime_ref="X1", offence_group="sexual", recorded_at=day(0))
     lake.on("crimes", "X1", "A1", "suspect")
     lake.add("crimes", crime_ref="X2", offence_group="theft", recorded_at=day(0))
     lake.on("crimes", "X2", "A2", "suspect")
+    for ref, child, adult in (("N1", "C1", "A1"), ("N2", "C2", "A2")):  # each child seen with one adult
+        lake.add("incidents", incident_ref=ref, occurred_at=day(10))
+        lake.on("incidents", ref, child, "subject"), lake.on("incidents", ref, adult, "associate")
     lake.assess()
     assert lake.fired("associated_sexual_adult") == {"P-C1"}
-    assert "X1" in lake.evidence("associated_sexual_adult")
+    assert {"X1", "N1"} <= lake.evidence("associated_sexual_adult")
+
+
+def test_association_leaves_out_the_childs_own_household() -> None:
+    lake = MiniLake()
+    lake.person("C1", address_ref="HOME1"), lake.person("A1", dob=ADULT_DOB, address_ref="HOME1")
+    lake.add("crimes", crime_ref="X1", offence_group="sexual", recorded_at=day(0))
+    lake.on("crimes", "X1", "A1", "suspect")
+    lake.add("ppns", ppn_ref="PPN1", subject_person_ref="C1", submitted_at=day(5), grade="amber")
+    lake.on("ppns", "PPN1", "C1", "subject"), lake.on("ppns", "PPN1", "A1", "household_member")
+    lake.assess()
+    assert lake.fired("associated_sexual_adult") == set()
+
+
+def test_the_crime_that_marks_an_adult_is_not_also_a_link_to_its_victim() -> None:
+    lake = MiniLake()
+    lake.person("C1"), lake.person("A1", dob=ADULT_DOB)
+    for ref, d in (("X0", -100), ("X1", 0)):  # A1 was a suspect before; C1 is the victim of the second crime
+        lake.add("crimes", crime_ref=ref, offence_group="sexual", recorded_at=day(d))
+        lake.on("crimes", ref, "A1", "suspect")
+    lake.on("crimes", "X1", "C1", "victim")
+    lake.assess()
+    assert lake.fired("child_sexual_offence_victim") == {"P-C1"}
+    assert lake.fired("associated_sexual_adult") == set()
+
+
+def test_uncorroborated_intelligence_does_not_mark_an_adult() -> None:
+    lake = MiniLake()
+    lake.person("C1", phone="07700 900001"), lake.person("C2", phone="07700 900002")
+    lake.person("A1", dob=ADULT_DOB, phone="07700900001"), lake.person("A2", dob=ADULT_DOB, phone="07700900002")
+    text = "{} has been seen with young teenage girls at the park; they arrive in a car and leave with him."
+    for ref, adult, grade in (("I1", "A1", "B"), ("I2", "A2", "C")):
+        lake.add("intelligence_logs", intel_ref=ref, recorded_at=day(0), source_evaluation="2",
+                 intelligence_assessment=grade, handling_code="P", text=text.format(adult))  # fmt: skip
+        lake.on("intelligence_logs", ref, adult, "subject")
+    lake.assess()
+    assert lake.fired("associated_sexual_adult") == {"P-C1"}
 
 
 def test_association_with_a_drug_supplier_through_a_shared_phone() -> None:
@@ -109,21 +148,38 @@ def test_rso_contact_on_a_record_but_not_by_living_at_the_address() -> None:
              intelligence_assessment="B", handling_code="P")  # fmt: skip
     lake.on("intelligence_logs", "I1", "R1", "subject")
     lake.on("intelligence_logs", "I1", "C1", "associate")
+    # C2 lives with the offender and is on a record with him: a household matter, not new contact.
+    lake.add("incidents", incident_ref="N1", occurred_at=day(3), location_ref="H9", category="domestic_abuse")
+    lake.on("incidents", "N1", "R1", "suspect"), lake.on("incidents", "N1", "C2", "household_member")
     lake.assess()
     assert lake.fired("rso_contact") == {"P-C1"}
     assert {a["reason"] for a in lake.alerts() if a["subject_id"] == "P-C1"} >= {"rule:rso_contact"}
 
 
-def test_near_flagged_adult_two_steps_away() -> None:
+def test_rso_household_adds_weight_without_an_alert() -> None:
+    lake = MiniLake()
+    lake.person("C1", address_ref="H9"), lake.person("C2", address_ref="H8")
+    lake.person("R1", dob=ADULT_DOB, address_ref="H9"), lake.person("A1", dob=ADULT_DOB, address_ref="H8")
+    lake.add("offenders", offender_ref="O1", person_ref="R1", registered_on=day(-400).date())
+    lake.assess()
+    assert lake.fired("rso_household") == {"P-C1"} and "O1" in lake.evidence("rso_household")
+    assert lake.alerts() == []
+
+
+def test_near_flagged_adult_two_steps_away_through_another_child() -> None:
     lake = MiniLake()
     lake.person("C1"), lake.person("C2"), lake.person("C3")
-    lake.person("A1", dob=ADULT_DOB)
+    lake.person("A1", dob=ADULT_DOB), lake.person("M1", dob=ADULT_DOB)
     lake.add("crimes", crime_ref="X1", offence_group="sexual", recorded_at=day(0))
     lake.on("crimes", "X1", "A1", "suspect")
     lake.on("crimes", "X1", "C2", "witness")
+    lake.on("crimes", "X1", "M1", "witness")
     lake.add("incidents", incident_ref="N1", occurred_at=day(5))
     lake.on("incidents", "N1", "C2", "subject")
     lake.on("incidents", "N1", "C1", "subject")
+    lake.add("incidents", incident_ref="N2", occurred_at=day(5))  # C3 is two steps away through an adult
+    lake.on("incidents", "N2", "M1", "subject")
+    lake.on("incidents", "N2", "C3", "subject")
     lake.assess()
     assert lake.fired("near_flagged_adult") == {"P-C1"}
 

@@ -97,3 +97,6 @@ def test_measured_accuracy_on_the_tiny_force_meets_the_targets(pipeline_settings
     assert result["hard_negatives_alerted"] == 0
     assert result["groups"]["recovered"] == result["groups"]["expected"]
     assert {"sex", "ethnicity", "age_band", "area"} <= set(result["fairness"])
+    # Hotspots found before the cut predict the events after it better than chance (PAI > 1).
+    assert result["places"]["pai"] > 1
+    assert result["places"]["hotspot_accuracy"]["later_events"] > 0

@@ -54,7 +54,7 @@ def _publish_with_network_and_places(snapshot_dir: Path, make_snapshot: Callable
     with store.build(snapshot_dir) as con:
         con.execute(f"ATTACH '{source}' AS old (READ_ONLY)")
         for table in ("persons", "mentions", "missing_episodes", "indicators", "indicator_evidence", "alerts",
-                      "alert_evidence"):  # fmt: skip
+                      "alert_evidence", "person_phones", "person_vehicles"):  # fmt: skip
             con.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")
         con.execute("DETACH old")
         con.execute("INSERT INTO persons VALUES ('P-0003', 'Dean Cole', 'Dean', 'Cole', '1990-01-01', 'M', false, 1)")
@@ -236,6 +236,14 @@ def test_officer_reviews_an_alert_opens_the_child_and_searches(served: dict[str,
     expect(page.get_by_role("link", name="Aisha Khan")).to_be_visible()
     session.axe()
     session.shot("search")
+    # A call handler with only a registration: part of it, any spacing, finds her and says what matched.
+    page.get_by_label("Name").fill("")
+    page.get_by_label("Vehicle registration").fill("ab12 cd")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("cell", name="vehicle AB12CDE (2 records)")).to_be_visible()
+    expect(page.get_by_role("link", name="Jayden Smith")).to_have_count(0)
+    session.axe()
+    session.shot("search-vehicle")
     page.get_by_role("link", name="Aisha Khan").click()
     expect(page.get_by_role("heading", name="Why do you need this record?")).to_be_visible()
     session.axe()

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 from safeguarding import db
 from safeguarding.security import models  # noqa: F401  (registers the tables)
-from safeguarding.workflow import linkage_decisions  # noqa: F401
+from safeguarding.workflow import board_models, linkage_decisions  # noqa: F401
 
 
 def _head() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from force_files import REF_FIELD, people_on, rows, scenarios, truth_csv
+from force_files import REF_FIELD, mention_truth, people_on, rows, scenarios, truth_csv
 
 from safeguarding.synth.force import SCENARIO_KINDS
 
@@ -70,7 +70,9 @@ def test_expectations_are_coherent(tiny_force: Path) -> None:
     for r in expected:
         assert r["category"] in CATEGORIES
         person = people[r["true_person_id"]]
-        assert person["date_of_birth"] and person["scenario"] == r["scenario"]
+        # The background's own repeat domestic abuse and online suspects' households (background_truth.py).
+        planted_as = "background" if r["scenario"].startswith("background_") else r["scenario"]
+        assert person["date_of_birth"] and person["scenario"] == planted_as
         by = date.fromisoformat(r["expected_by"])
         assert options_start <= by <= date(2024, 1, 1)
         if r["harm_on"]:
@@ -106,3 +108,35 @@ def test_children_at_risk_have_adults_around_them(tiny_force: Path) -> None:
     assert len(adults) > len(children) / 2
     roles = {p["scenario_role"] for p in people}
     assert {"main_groomer", "line_holder", "perpetrator", "registered_sex_offender", "online_suspect"} <= roles
+
+
+def test_background_domestic_abuse_children_saw_three_incidents_at_home_within_a_year(tiny_force: Path) -> None:
+    expected = [r for r in truth_csv(tiny_force, "expected.csv") if r["scenario"] == "background_domestic_abuse"]
+    assert expected
+    on = people_on(tiny_force)
+    times: dict[str, list[str]] = {}
+    for i in rows(tiny_force, "incidents"):
+        if i["category"] == "domestic_abuse":
+            for pid in on.get(("incidents", i["incident_ref"]), set()):
+                times.setdefault(pid, []).append(i["occurred_at"][:10])
+    for r in expected:
+        days = sorted(date.fromisoformat(t) for t in times[r["true_person_id"]])
+        by = date.fromisoformat(r["expected_by"])
+        assert sum(1 for d in days if d <= by and (by - d).days < 366) >= 3, r
+
+
+def test_background_online_access_children_live_with_a_suspect_who_has_access(tiny_force: Path) -> None:
+    expected = [r for r in truth_csv(tiny_force, "expected.csv") if r["scenario"] == "background_online_access"]
+    people = {r["true_person_id"]: r for r in truth_csv(tiny_force, "people.csv")}
+    truth = mention_truth(tiny_force)
+    access = ("access_own_children", "access_partner_children", "access_friends_children",
+              "access_neighbours_children", "access_through_work")  # fmt: skip
+    homes = {
+        (people[truth[("online", r["suspect_person_ref"])]]["household"], r["received_at"][:10])
+        for r in rows(tiny_force, "online_referrals")
+        if any(r[k] == "true" for k in access)
+    }
+    assert expected
+    for r in expected:
+        child = people[r["true_person_id"]]
+        assert (child["household"], r["expected_by"]) in homes, r

@@ -6,7 +6,9 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
 import pytest
 from portal_client import Portal, TestClient
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from safeguarding.config import Settings
 from safeguarding.db import make_engine
 from safeguarding.security.models import AuditEntry
+from safeguarding.snapshot import store
 from safeguarding.web import create_app
 from safeguarding.web.app import london_time
 from safeguarding.web.headers import CONTENT_SECURITY_POLICY
@@ -129,11 +132,31 @@ def test_searches_are_audited_with_their_terms(analyst: Portal) -> None:
     by_postcode = analyst.client.get("/search", params={"postcode": "bh1"}).text
     assert "Jayden Smith" in by_postcode and "Aisha" not in by_postcode
     assert analyst.client.get("/search", params={"dob": "14/03/2010"}).status_code == 400
-    vehicle = analyst.client.get("/search", params={"vehicle": "AB12CDE"}).text
-    assert "holds no vehicle registrations" in vehicle
+    # Phone: any formatting, +44 read as 0, the last six digits enough; the matched number is shown.
+    by_phone = analyst.client.get("/search", params={"phone": "+44 7700 900123"}).text
+    assert "Jayden Smith" in by_phone and "Aisha" not in by_phone and "phone 07700900123" in by_phone
+    assert "Jayden Smith" in analyst.client.get("/search", params={"phone": "900 123"}).text
+    assert analyst.client.get("/search", params={"phone": "123"}).status_code == 400
+    # Vehicle: spaces and case ignored, part of a registration enough; the records it is on are counted.
+    by_vehicle = analyst.client.get("/search", params={"vehicle": "ab12 cde"}).text
+    assert "Aisha Khan" in by_vehicle and "Jayden" not in by_vehicle and "vehicle AB12CDE (2 records)" in by_vehicle
+    assert "Aisha Khan" in analyst.client.get("/search", params={"vehicle": "12cd"}).text
+    assert "No one matches" in analyst.client.get("/search", params={"vehicle": "ZZ99ZZZ"}).text
+    # Terms combine: this phone is not Aisha's.
+    assert "No one matches" in analyst.client.get("/search", params={"vehicle": "AB12CDE", "phone": "900123"}).text
     searches = audit_rows(analyst, "search")
     assert searches[0][4] == {"terms": {"name": "jaden smyth"}, "hits": 1}
     assert searches[1][4]["terms"] == {"date_of_birth": "2009-11-02"}
+    assert {"terms": {"phone": "+44 7700 900123"}, "hits": 1} in [s[4] for s in searches]
+
+
+def test_a_snapshot_without_vehicles_says_so(analyst: Portal, make_snapshot: Callable[[Path], None]) -> None:
+    make_snapshot(analyst.settings.snapshot_dir)
+    path = store.current(analyst.settings.snapshot_dir).path
+    with duckdb.connect(str(path)) as con:  # an older snapshot, made before these tables existed
+        con.execute("DROP TABLE person_vehicles")
+    vehicle = analyst.client.get("/search", params={"vehicle": "AB12CDE"}).text
+    assert "holds no vehicle registrations" in vehicle
 
 
 @pytest.mark.usefixtures("published")

@@ -33,7 +33,15 @@ SIGNED_IN_ONLY = {
     ("GET", "/account/second-factor"),
     ("POST", "/account/second-factor"),
 }
-PARAMS = {"person_id": "P-0001", "alert_id": "A-1", "username": "nobody", "share_id": "999"}
+PARAMS = {
+    "person_id": "P-0001",
+    "alert_id": "A-1",
+    "username": "nobody",
+    "share_id": "999",
+    "ppn_ref": "PPN-1",
+    "referral_ref": "R-1",
+    "offender_ref": "RSO-1",
+}
 
 
 def _api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

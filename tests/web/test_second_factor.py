@@ -3,6 +3,7 @@ a second factor needs the code after the password, and an administrator can rese
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pyotp
@@ -21,7 +22,8 @@ def test_administrators_must_enrol_then_use_codes(portal: Portal, add_user: Call
     token = portal.csrf_from(page)
     wrong = portal.client.post("/account/second-factor", data={"secret": secret, "code": "000000", "csrf_token": token})
     assert wrong.status_code == 400
-    code = pyotp.TOTP(secret).now()
+    # The previous step's code (accepted for clock drift), so that "now" at sign-in is a fresh code.
+    code = pyotp.TOTP(secret).at(time.time() - 30)
     portal.client.post("/account/second-factor", data={"secret": secret, "code": code, "csrf_token": token})
     assert portal.client.get("/admin/users").status_code == 200
     # Next sign-in: the password alone opens nothing.
@@ -39,6 +41,14 @@ def test_administrators_must_enrol_then_use_codes(portal: Portal, add_user: Call
     )
     assert good.status_code == 303 and "sg_session" in good.headers["set-cookie"]
     assert portal.client.get("/admin/users").status_code == 200
+    # The same code again (someone who saw it, within its 30 seconds) does not sign in.
+    portal.client.cookies.clear()
+    assert portal.login("ada", STRONG).headers["location"].startswith("/login/second-factor")
+    form = portal.client.get("/login/second-factor").text
+    replay = portal.client.post(
+        "/login/second-factor", data={"code": pyotp.TOTP(secret).now(), "csrf_token": portal.csrf_from(form)}
+    )
+    assert replay.status_code == 401 and "used already" in replay.text
 
 
 def test_the_demo_may_relax_it_and_then_every_page_says_so(settings: Settings, csrf_from: Callable[[str], str]) -> None:

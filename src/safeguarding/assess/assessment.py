@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import duckdb
 import pyarrow as pa
 
-from safeguarding.assess import alerts, networks, places
+from safeguarding.assess import alerts, clocks, networks, places
 from safeguarding.assess.evaluate import run_rules
 from safeguarding.assess.rules_catalogue import Rule, load_rules
 from safeguarding.assess.scoring import ScoringConfig, compute_scores, load_scoring
@@ -74,5 +74,7 @@ def assess(con: duckdb.DuckDBPyConnection, mentions: pa.Table, as_of: date | Non
     networks.build(con, config, moment)
     places.build(con, config, moment)
     alerts.finish(con)
-    tables = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in OUTPUT_TABLES}
+    clocks.build(con, moment)
+    names = (*OUTPUT_TABLES, *clocks.BOARD_TABLES)
+    tables = {name: con.sql(f"SELECT * FROM {name}").to_arrow_table() for name in names}
     return Assessment(tables=tables, rules=rules, as_of=moment)

@@ -6,7 +6,8 @@
 - median_lead_days: for planted children with a serious-harm date, the days from the first week in which
   an alert would have been raised to the harm. Found by replaying the assessment as of each week, using
   only records reported by then. Persons are the final linkage's (linkage is not replayed);
-- groups and places: planted peer groups and places recovered by a group or place alert;
+- groups and places: planted peer groups and places recovered by a group or place alert; ``places.pai``: the
+  Prediction Accuracy Index of the hotspots measured out of time (places.out_of_time_pai);
 - fairness: alert rate beside the planted base rate, by sex, ethnicity, age band and area.
 """
 
@@ -22,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from safeguarding.assess.assessment import assess, assess_children
+from safeguarding.assess.places import out_of_time_pai
 from safeguarding.assess.rules_catalogue import load_rules
 from safeguarding.assess.scoring import load_scoring
 from safeguarding.assess.truth import Truth, true_person_of
@@ -96,6 +98,7 @@ def measure(
     tp = true_person_of(mentions, truth)
     con = connect()
     result = assess(con, mentions)
+    pai = out_of_time_pai(con, load_scoring(), result.as_of) if result.as_of else None
     con.close()
     alerts = result.tables["alerts"].to_pylist()
     person_alerts: dict[str, set[str]] = defaultdict(set)
@@ -142,7 +145,7 @@ def measure(
         "hard_negatives": len(negatives),
         "categories": categories,
         "groups": _groups(result.tables, tp, truth),
-        "places": _places(result.tables, truth),
+        "places": {**_places(result.tables, truth), "pai": pai["pai"] if pai else None, "hotspot_accuracy": pai},
         "fairness": fairness(truth, alerted, set(expected)),
         "seed": truth.options.get("seed"),
         "scale": truth.options.get("scale"),

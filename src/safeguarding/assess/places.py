@@ -8,19 +8,23 @@ names a place. A place becomes one of concern (with a ``place:<reason>`` alert) 
     exploitation          intelligence, or a drugs, exploitation or sexual-offence incident, names the place
                           and a child was found there or appears on such a record
     repeat_domestic_abuse three domestic-abuse incidents with a child present within a year
+
+``out_of_time_pai`` measures the hotspots: Gi* hotspots found from the events before a cut, scored by the
+Prediction Accuracy Index on the events after it (``assess evaluate`` reports it as ``places.pai``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from safeguarding.assess import geo
-from safeguarding.assess.hotspots import gi_star
+from safeguarding.assess.hotspots import gi_star, pai
 from safeguarding.assess.scoring import ScoringConfig
 
 EVENTS = """
@@ -239,3 +243,39 @@ def _lsoa_areas(con: duckdb.DuckDBPyConnection) -> None:
            GROUP BY l.lsoa_code, l.lsoa_name ORDER BY l.lsoa_code"""
     )
     con.unregister("lsoa_in")
+
+
+def split_pai(
+    events: list[tuple[str, datetime]], area: set[str], cut: datetime, z_min: float, n_min: int
+) -> dict[str, Any]:
+    """Hotspots from the (cell, time) events up to ``cut``, and their PAI on the events after it.
+
+    Beside it, ``pai_busiest_cells``: the PAI of as many cells again, simply the busiest before the cut (a
+    baseline any hotspot statistic should match or beat)."""
+    before = Counter(c for c, at in events if at <= cut)
+    after = Counter(c for c, at in events if at > cut)
+    z = gi_star({c: float(v) for c, v in before.items()}, area, geo.neighbours)
+    hot = {c for c, v in z.items() if v >= z_min and before.get(c, 0) >= n_min}
+    busiest = set(sorted(before, key=lambda c: (-before[c], c))[: len(hot)])
+    later = {c: float(v) for c, v in after.items()}
+    return {
+        "cut": cut.date().isoformat(),
+        "events_before": sum(before.values()),
+        **pai(hot, later, area),
+        "pai_busiest_cells": pai(busiest, later, area)["pai"],
+    }
+
+
+def out_of_time_pai(con: duckdb.DuckDBPyConnection, config: ScoringConfig, moment: datetime) -> dict[str, Any]:
+    """PAI of the Gi* hotspots of ``place_events`` made `pai_test_days` before ``moment``, on the events since.
+
+    Each record counts once per place. The study area is every cell holding a place in the records (as for
+    the hotspots themselves)."""
+    res = int(config.places["h3_resolution"])
+    cells = {r[0]: geo.h3_cell(float(r[4]), float(r[5]), res) for r in con.execute(LOCATIONS).fetchall()}
+    rows = con.execute("SELECT DISTINCT location_ref, record_type, record_ref, event_at FROM place_events").fetchall()
+    events = [(cells[ref], at) for ref, _, _, at in rows if ref in cells]
+    cut = moment - timedelta(days=int(config.places["pai_test_days"]))
+    return split_pai(
+        events, set(cells.values()), cut, float(config.places["hotspot_z"]), int(config.places["hotspot_min_events"])
+    )

@@ -20,6 +20,8 @@ Views and tables (all per connection):
                            drug-supply or exploitation markers, and registered sex offenders
     person_links           (person_l, person_r, link_type, record_type, record_ref, event_at): people who appear
                            together on a record, or share an address, phone or vehicle
+    same_household         (person_id, other_id): both ways, people recorded at the same home address (an address
+                           link), so rules can tell a child's own household from the adults they meet outside it
 """
 
 from __future__ import annotations
@@ -151,11 +153,16 @@ custody_markers AS (
     WHERE NOT coalesce(rp.is_child, true)
 ),
 intel_markers AS (
+    -- Only intelligence from a reliable or untested source (1, 2) that is known directly or corroborated (A, B)
+    -- marks an adult (DOMAIN.md "Intelligence grading"): uncorroborated hearsay (C), unknown (D) or suspected
+    -- false (E) intelligence stays on the log for an analyst to weigh, but does not flag the person.
     SELECT DISTINCT rp.person_id, h.category AS marker, rp.event_at, 'intelligence_logs', s.record_ref
     FROM (SELECT DISTINCT record_type, record_ref FROM narrative_sentences) s
     JOIN phrase_hits h ON h.kind = 'marker' AND h.record_type = s.record_type AND h.record_ref = s.record_ref
     JOIN record_people rp ON rp.record_type = s.record_type AND rp.record_ref = s.record_ref
+    JOIN intelligence_logs_asof g ON g.intel_ref = s.record_ref
     WHERE s.record_type = 'intelligence_logs' AND rp.role = 'subject' AND NOT coalesce(rp.is_child, true)
+      AND g.source_evaluation IN ('1', '2') AND g.intelligence_assessment IN ('A', 'B')
 ),
 rso AS (
     SELECT m.person_id, 'rso', CAST(o.registered_on AS TIMESTAMPTZ), 'offenders', o.offender_ref
@@ -211,6 +218,10 @@ UNION ALL
 SELECT a.person_id, b.person_id, 'vehicle', b.record_type, b.record_ref, greatest(a.event_at, b.event_at)
 FROM vehicle_people a JOIN vehicle_people b ON a.vrm = b.vrm AND a.person_id < b.person_id
 WHERE a.record_ref <> b.record_ref;
+
+CREATE OR REPLACE TABLE same_household AS
+SELECT person_l AS person_id, person_r AS other_id FROM person_links WHERE link_type = 'address'
+UNION SELECT person_r, person_l FROM person_links WHERE link_type = 'address';
 """
 
 

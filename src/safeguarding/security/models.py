@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -63,6 +64,9 @@ class User(Base):
     # Base32 TOTP secret (RFC 6238); enabled only once the user has proved they can produce codes.
     totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The RFC 6238 time step of the last code accepted: a code is refused unless its step is later, so a
+    # code seen over a shoulder or replayed from a proxy log cannot be used again within its window.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"

@@ -44,6 +44,16 @@ class Permission(StrEnum):
     VIEW_LOADS = "loads:view"
     MANAGE_USERS = "users:manage"
     VIEW_AUDIT_LOG = "audit:view"
+    # The operational boards (issue #8).
+    VIEW_MISSING_BOARD = "missing:view"
+    RECORD_MISSING = "missing:record"
+    VIEW_CUSTODY_BOARD = "custody:view"
+    VIEW_PPN_BOARD = "ppns:view"
+    SHARE_PPNS = "ppns:share"
+    VIEW_ONLINE_BOARD = "online:view"
+    GRADE_ONLINE = "online:grade"
+    VIEW_OFFENDER_BOARD = "offenders:view"
+    PLAN_VISITS = "offenders:plan"
 
 
 P = Permission
@@ -86,6 +96,33 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # must also hold an operational role.
     Role.ADMINISTRATOR: frozenset({P.VIEW_DASHBOARD, P.VIEW_LOADS, P.MANAGE_USERS, P.VIEW_AUDIT_LOG}),
 }
+
+# The operational boards (issue #8): each team sees and works its own board (and exports it, audited);
+# supervisors see and work them all; auditors read them. Partners see a shared PPN through shared:view.
+_BOARDS: dict[Role, frozenset[Permission]] = {
+    Role.SAFEGUARDING_OFFICER: frozenset({P.VIEW_MISSING_BOARD, P.RECORD_MISSING, P.VIEW_PPN_BOARD, P.SHARE_PPNS}),
+    Role.SUPERVISOR: frozenset(
+        {
+            P.VIEW_MISSING_BOARD,
+            P.RECORD_MISSING,
+            P.VIEW_CUSTODY_BOARD,
+            P.VIEW_PPN_BOARD,
+            P.SHARE_PPNS,
+            P.VIEW_ONLINE_BOARD,
+            P.GRADE_ONLINE,
+            P.VIEW_OFFENDER_BOARD,
+            P.PLAN_VISITS,
+        }
+    ),
+    Role.CUSTODY_OFFICER: frozenset({P.VIEW_CUSTODY_BOARD}),
+    Role.OFFENDER_MANAGER: frozenset({P.VIEW_OFFENDER_BOARD, P.PLAN_VISITS}),
+    Role.ONLINE_INVESTIGATOR: frozenset({P.VIEW_ONLINE_BOARD, P.GRADE_ONLINE}),
+    Role.AUDITOR: frozenset(
+        {P.VIEW_MISSING_BOARD, P.VIEW_CUSTODY_BOARD, P.VIEW_PPN_BOARD, P.VIEW_ONLINE_BOARD, P.VIEW_OFFENDER_BOARD}
+    ),
+}
+for _role, _granted in _BOARDS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _granted
 
 
 class UnknownRoleError(ValueError):

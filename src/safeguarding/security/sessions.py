@@ -14,10 +14,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security.models import LoginSession, User
 
 COOKIE_NAME = "sg_session"
@@ -87,7 +87,9 @@ def load(
         return None
     now = now or datetime.now(UTC)
     token_hash = hash_token(token)
-    with transaction(factory) as session:
+    # Most requests only read the session; the write (expiry, or moving the idle limit on) is made in a
+    # transaction of its own and only when needed, so reads do not queue behind the write lock.
+    with reading(factory) as session:
         row = session.execute(
             select(LoginSession, User)
             .join(User, User.id == LoginSession.user_id)
@@ -96,26 +98,35 @@ def load(
         if row is None:
             return None
         login, user = row
-        hard_end = login.created_at + lifetime.absolute
-        if login.expires_at <= now or hard_end <= now or user.disabled:
-            session.delete(login)
-            return None
-        if now - login.last_seen_at >= _TOUCH_EVERY:
-            login.last_seen_at = now
-            login.expires_at = min(now + lifetime.idle, hard_end)
-        return SessionInfo(
-            token_hash=token_hash,
-            user_id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            roles=frozenset(r.role for r in user.roles),
-            must_change_password=user.must_change_password,
-            csrf_token=login.csrf_token,
-            expires_at=login.expires_at,
-            second_factor_pending=login.second_factor_pending,
-            agency=user.agency,
-            totp_enabled=user.totp_enabled,
-        )
+        roles = frozenset(r.role for r in user.roles)
+    hard_end = login.created_at + lifetime.absolute
+    if login.expires_at <= now or hard_end <= now or user.disabled:
+        with transaction(factory) as session:
+            session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash))
+        return None
+    expires_at = login.expires_at
+    if now - login.last_seen_at >= _TOUCH_EVERY:
+        expires_at = min(now + lifetime.idle, hard_end)
+        with transaction(factory) as session:
+            # Only move forward: a concurrent request may have touched it already.
+            session.execute(
+                update(LoginSession)
+                .where(LoginSession.token_hash == token_hash, LoginSession.last_seen_at < now)
+                .values(last_seen_at=now, expires_at=expires_at)
+            )
+    return SessionInfo(
+        token_hash=token_hash,
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=roles,
+        must_change_password=user.must_change_password,
+        csrf_token=login.csrf_token,
+        expires_at=expires_at,
+        second_factor_pending=login.second_factor_pending,
+        agency=user.agency,
+        totp_enabled=user.totp_enabled,
+    )
 
 
 def end(factory: sessionmaker[Session], token_hash: str) -> None:

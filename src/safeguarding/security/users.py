@@ -59,8 +59,13 @@ def _info(user: User) -> UserInfo:
     )
 
 
-def _get(session: Session, username: str) -> User | None:
-    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+def _get(session: Session, username: str, *, for_update: bool = False) -> User | None:
+    stmt = select(User).where(User.username == username)
+    if for_update:
+        # Lock the row (PostgreSQL; SQLite transactions already hold the write lock, see db.py) so that
+        # concurrent sign-ins in other workers read the failure count only after this one is written.
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def _require(session: Session, username: str) -> User:
@@ -186,7 +191,7 @@ def authenticate(
     """
     now = now or datetime.now(UTC)
     with transaction(factory) as session:
-        user = _get(session, username)
+        user = _get(session, username, for_update=True)
         if user is None:
             passwords.burn_time(password)
             audit.append(session, username=None, action="login.failed", detail={"reason": "unknown user"})
@@ -208,7 +213,10 @@ def authenticate(
         if user.disabled:
             audit.append(session, username=username, action="login.failed", detail={"reason": "disabled"})
             return LoginOutcome.DISABLED, None
-        user.failed_logins = 0
+        # With a second factor the count starts again only after the right code (security/totp.py): a right
+        # password must not wipe out wrong codes, or a stolen password would buy unlimited guesses.
+        if not user.totp_enabled:
+            user.failed_logins = 0
         user.locked_until = None
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)

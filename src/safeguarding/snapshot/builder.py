@@ -10,6 +10,28 @@ import pyarrow as pa
 from safeguarding.assess.assessment import Assessment
 from safeguarding.snapshot import store
 
+# Phones and vehicle registrations for search, from the resolved views (assess/views.py: mention_attrs,
+# record_people and the as-of record views), normalised the way person_links compares them.
+PHONES_SQL = """
+SELECT DISTINCT person_id, phone, source_system, person_ref, recorded_at
+FROM mention_attrs WHERE phone IS NOT NULL
+ORDER BY person_id, phone
+"""
+VEHICLES_SQL = """
+WITH vehicles AS (
+    SELECT 'incidents' AS record_type, incident_ref AS record_ref, occurred_at AS event_at,
+           unnest(string_split(vehicle_registrations, '|')) AS vrm
+    FROM incidents_asof WHERE vehicle_registrations IS NOT NULL
+    UNION ALL
+    SELECT 'intelligence_logs', intel_ref, recorded_at, unnest(string_split(vehicle_registrations, '|'))
+    FROM intelligence_logs_asof WHERE vehicle_registrations IS NOT NULL
+)
+SELECT DISTINCT rp.person_id, upper(replace(trim(v.vrm), ' ', '')) AS vrm, v.record_type, v.record_ref, v.event_at
+FROM vehicles v JOIN record_people rp USING (record_type, record_ref)
+WHERE trim(v.vrm) <> ''
+ORDER BY vrm, rp.person_id
+"""
+
 LINK_PAIR_COLUMNS = ("mention_l", "mention_r", "person_id", "match_probability", "match_weight", "field_weights")
 
 
@@ -41,7 +63,11 @@ def write_snapshot(
                   missing_from, found_location, narrative
            FROM missing_episodes_resolved ORDER BY person_id, reported_at"""
     ).to_arrow_table()
+    phones = lake_con.sql(PHONES_SQL).to_arrow_table()
+    vehicles = lake_con.sql(VEHICLES_SQL).to_arrow_table()
     tables = {"persons": persons, "mentions": mentions, "missing_episodes": episodes, **assessment.tables}
+    tables["person_phones"] = phones
+    tables["person_vehicles"] = vehicles
     if link_pairs is not None:
         tables["link_pairs"] = link_pairs.select(list(LINK_PAIR_COLUMNS))
     with store.build(snapshot_dir) as con:

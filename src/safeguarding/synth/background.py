@@ -9,7 +9,7 @@ never scenario people, so the planted truth is not muddied by chance.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from safeguarding.synth import pick
 from safeguarding.synth.clock import Month, london_date
@@ -59,6 +59,11 @@ class Background:
         # the yearly totals stay at the configured rate.
         self._carry = {"crimes": 0, "ppns": 0}
         self.registrations: list[rso.Registration] = []
+        # What the truth needs about the background's own records (scenarios/background_truth.py): each
+        # domestic-abuse incident at a home (time, address, the children living there), and each online
+        # referral (time, suspect, whether it records access to children).
+        self.domestic: list[tuple[datetime, str, list[TruePerson]]] = []
+        self.referrals: list[tuple[datetime, TruePerson, bool]] = []
 
     def _counts(self, per_year: int, month: Month) -> int:
         if per_year not in self._splits:
@@ -82,7 +87,10 @@ class Background:
             self._intel(ctx, month)
         for _ in range(self._counts(rates.online_referrals, month)):
             at = month.moment(rng)
-            intelligence.online_referral(ctx, rng, at, pick.adult(rng, ctx.population, london_date(at), "M", (18, 70)))
+            suspect = pick.adult(rng, ctx.population, london_date(at), "M", (18, 70))
+            answers = intelligence.random_answers(rng)  # the same draws online_referral would make
+            intelligence.online_referral(ctx, rng, at, suspect, answers)
+            self.referrals.append((at, suspect, any(answers[k] for k in intelligence.ACCESS)))
         adult_episodes = round(rates.missing_adults * rates.adult_episodes_per_person)
         for _ in range(self._counts(adult_episodes, month)):
             self._missing_adult(ctx, month)
@@ -134,6 +142,7 @@ class Background:
             people = [(victim, "victim"), (suspect, "suspect")] + [(c, "household_member") for c in children]
             kids = f"{len(children)} children in the address." if children else "No children in the address."
             text = incident_narrative(rng, category, "the home address", victim.forenames, suspect.forenames, kids)
+            self.domestic.append((at, place.ref, [c for c in children if c.address.ref == place.ref]))
         else:
             place = (
                 ctx.gazetteer.pick(rng, rng.choice(PUBLIC))

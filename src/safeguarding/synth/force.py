@@ -28,6 +28,7 @@ from safeguarding.synth.geography import Gazetteer
 from safeguarding.synth.people import Population, Variation
 from safeguarding.synth.rates import SCALES, rates
 from safeguarding.synth.scenarios import exploitation, household, missing_cohort, negatives, places
+from safeguarding.synth.scenarios.background_truth import expect_background
 from safeguarding.synth.scenarios.base import Planner
 from safeguarding.synth.truth import TruthWriter
 from safeguarding.synth.writer import FORMATS, ExportWriter
@@ -114,6 +115,7 @@ def generate(options: SynthOptions, out: Path) -> dict[str, Any]:
                 if scenario is not None:
                     scenario.records.extend(claims)
             writer.write_month(month.label, ctx.batch.rows)
+        expect_background(truth, population, background.domestic, background.referrals)
         truth.scenarios = [s.truth() for s in planner.scenarios]
         truth.finish(
             {

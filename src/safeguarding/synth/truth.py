@@ -98,6 +98,10 @@ class TruthWriter:
             ]
         )  # fmt: skip
 
+    def seen(self, person_id: str) -> bool:
+        """Whether the person appears in any record written so far."""
+        return person_id in self._seen
+
     def finish(self, options: dict[str, Any]) -> None:
         """Write the scenario truth and the options."""
         for name, header, rows in (

@@ -23,6 +23,7 @@ from safeguarding.web import (
     routes_admin,
     routes_alerts,
     routes_auth,
+    routes_boards,
     routes_home,
     routes_maps,
     routes_partner,
@@ -160,7 +161,7 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in (
         routes_auth.router, routes_home.router, routes_alerts.router, routes_people.router, routes_search.router,
-        routes_maps.router, routes_partner.router, routes_admin.router, api.router,
+        routes_maps.router, routes_partner.router, routes_admin.router, api.router, routes_boards.router,
     ):  # fmt: skip
         app.include_router(router)
     _install_error_handlers(app)

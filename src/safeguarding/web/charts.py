@@ -33,10 +33,14 @@ class Chart:
     legend: list[tuple[str, str]]
     weeks: list[date]
     series: list[Series]
+    period_label: str = "Week starting"  # the table's first column heading
+    date_format: str = "%d %b %Y"  # how the table names each period
 
 
-def stacked_bars(weeks: list[date], series: list[Series]) -> Chart:
-    """A stacked bar per week."""
+def stacked_bars(
+    weeks: list[date], series: list[Series], label_format: str = "%d %b", period_label: str = "Week starting"
+) -> Chart:
+    """A stacked bar per week (or per month: label_format "%b %y", period_label "Month")."""
     totals = [sum(s.values[i] for s in series) for i in range(len(weeks))]
     top = max([*totals, 1])
     plot_h = HEIGHT - BOTTOM - TOP
@@ -57,7 +61,7 @@ def stacked_bars(weeks: list[date], series: list[Series]) -> Chart:
                     step - 4,
                     h,
                     PALETTE[n % len(PALETTE)],
-                    f"{s.name}: {value} ({week:%d %b})",
+                    f"{s.name}: {value} ({week.strftime(label_format)})",
                 )
             )
     ticks = sorted({0, top // 2, top})
@@ -65,9 +69,11 @@ def stacked_bars(weeks: list[date], series: list[Series]) -> Chart:
         width=WIDTH,
         height=HEIGHT,
         bars=bars,
-        x_labels=[(LEFT + i * step + step / 2, f"{w:%d %b}") for i, w in enumerate(weeks) if i % 2 == 0],
+        x_labels=[(LEFT + i * step + step / 2, w.strftime(label_format)) for i, w in enumerate(weeks) if i % 2 == 0],
         y_ticks=[(HEIGHT - BOTTOM - plot_h * t / top, t) for t in ticks],
         legend=[(s.name, PALETTE[n % len(PALETTE)]) for n, s in enumerate(series)],
         weeks=weeks,
         series=series,
+        period_label=period_label,
+        date_format="%d %b %Y" if period_label == "Week starting" else "%B %Y",
     )

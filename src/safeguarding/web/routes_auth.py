@@ -187,7 +187,8 @@ def second_factor(
             request,
             "second_factor.html",
             {"csrf_token": found.csrf_token, "next": safe_next(next), "viewer": None,
-             "error": "That code is not right. Codes change every 30 seconds: try the current one."},
+             "error": "That code is not right, or it has been used already. Codes change every 30 seconds: enter "
+                      "the next one. After five wrong codes or passwords the account is locked for 15 minutes."},
             status_code=401,
         )  # fmt: skip
     # A new token for the fully signed-in session: the half-signed-in one is never promoted in place.

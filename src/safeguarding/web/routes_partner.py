@@ -32,7 +32,8 @@ def shared_list(
         return snap
     shares = sharing.shared_with(app_state(request).factory, viewer.agency)
     names = {s.person_id: people.get_person(snap, s.person_id) for s in shares}
-    return render(request, "shared.html", viewer, shares=shares, names=names)
+    ppns = sharing.records_shared_with(app_state(request).factory, viewer.agency, "ppns")
+    return render(request, "shared.html", viewer, shares=shares, names=names, shared_ppns=ppns)
 
 
 @router.get("/shared/{person_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -27,6 +28,10 @@ def parse_query(name: str, dob: str, postcode: str, phone: str, vehicle: str) ->
             born = date.fromisoformat(dob.strip())
         except ValueError:
             error = "Give the date of birth as YYYY-MM-DD (for example 2010-03-14)."
+    if error is None and phone.strip() and len(search_data.phone_key(phone)) < 6:
+        error = "Give at least 6 digits of the phone number (the last 6 are enough)."
+    if error is None and vehicle.strip() and len(re.sub(r"[^A-Za-z0-9]", "", vehicle)) < 3:
+        error = "Give at least 3 letters or digits of the vehicle registration."
     query = search_data.Query(
         name=name.strip()[:100], date_of_birth=born, postcode=postcode.strip()[:10], phone=phone.strip()[:20],
         vehicle=vehicle.strip()[:10],

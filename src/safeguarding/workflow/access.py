@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security import audit
 from safeguarding.workflow.models import AccessReason
 from safeguarding.workflow.reviews import WorkflowError
@@ -36,7 +36,7 @@ def current_reason(
 ) -> str | None:
     """The reason ``username`` gave for ``person_id`` within the last 12 hours, if any."""
     since = (now or datetime.now(UTC)) - REASON_GOOD_FOR
-    with factory() as session:
+    with reading(factory) as session:
         found = session.execute(
             select(AccessReason.reason)
             .where(

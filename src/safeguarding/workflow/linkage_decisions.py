@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from safeguarding.db import Base, transaction
+from safeguarding.db import Base, reading, transaction
 from safeguarding.security import audit
 from safeguarding.security.models import UTCDateTime, utcnow
 
@@ -99,7 +99,7 @@ def revoke_decision(factory: sessionmaker[Session], decision_id: int, *, actor: 
 
 def active_decisions(factory: sessionmaker[Session]) -> list[LinkageDecision]:
     """Every decision in force, oldest first (the order linkage applies them in)."""
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.scalars(
             select(LinkageDecisionRow).where(LinkageDecisionRow.revoked_at.is_(None)).order_by(LinkageDecisionRow.id)
         ).all()

@@ -79,5 +79,9 @@ class CaseShare(Base):
     reason: Mapped[str] = mapped_column(Text)
     shared_by: Mapped[str] = mapped_column(String(64))
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A share of one record only (e.g. record_type 'ppns', record_ref the PPN): the partner sees that record
+    # and nothing else of the case. Both empty: the whole case.
+    record_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    record_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security import audit
 from safeguarding.workflow.models import AlertAssignment, AlertReview, IndicatorChallenge
 
@@ -129,25 +129,27 @@ def _latest_assignments(session: Session, alert_ids: Iterable[str] | None) -> di
 
 
 def _latest_reviews(session: Session, alert_ids: Iterable[str] | None) -> dict[str, Review]:
-    query = select(AlertReview).order_by(AlertReview.id)
+    # Only the newest review of each alert is read (the queue is shown on every visit; the history grows).
+    newest = select(func.max(AlertReview.id)).group_by(AlertReview.alert_id)
     if alert_ids is not None:
-        query = query.where(AlertReview.alert_id.in_(list(alert_ids)))
-    found: dict[str, Review] = {}
-    for r in session.execute(query).scalars():
-        found[r.alert_id] = Review(r.alert_id, r.decision, r.reason, r.reviewed_by, r.reviewed_at)
-    return found
+        newest = newest.where(AlertReview.alert_id.in_(list(alert_ids)))
+    query = select(AlertReview).where(AlertReview.id.in_(newest.scalar_subquery()))
+    return {
+        r.alert_id: Review(r.alert_id, r.decision, r.reason, r.reviewed_by, r.reviewed_at)
+        for r in session.execute(query).scalars()
+    }
 
 
 def alert_state(factory: sessionmaker[Session], alert_ids: Iterable[str] | None = None) -> AlertState:
     """Latest assignment and review of the given alerts (all when None)."""
     ids = None if alert_ids is None else list(alert_ids)
-    with factory() as session:
+    with reading(factory) as session:
         return AlertState(_latest_assignments(session, ids), _latest_reviews(session, ids))
 
 
 def reviews_for_person(factory: sessionmaker[Session], person_id: str) -> list[Review]:
     """Every review of every alert about a person, oldest first."""
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(AlertReview).where(AlertReview.person_id == person_id).order_by(AlertReview.id)
         ).scalars()
@@ -155,7 +157,7 @@ def reviews_for_person(factory: sessionmaker[Session], person_id: str) -> list[R
 
 
 def challenges_for_person(factory: sessionmaker[Session], person_id: str) -> list[Challenge]:
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(IndicatorChallenge).where(IndicatorChallenge.person_id == person_id).order_by(IndicatorChallenge.id)
         ).scalars()
@@ -164,7 +166,7 @@ def challenges_for_person(factory: sessionmaker[Session], person_id: str) -> lis
 
 def queue_people(factory: sessionmaker[Session], username: str) -> set[str]:
     """The people whose alerts are currently assigned to ``username`` (their queue)."""
-    with factory() as session:
+    with reading(factory) as session:
         latest = _latest_assignments(session, None)
         if not latest:
             return set()

@@ -1,7 +1,8 @@
 """Sharing a child's case with a partner agency (children's social care, health, education ...).
 
 A share is a disclosure (DPA 2018 s.62): who shared, with which agency, and why, is audited. A
-partner user sees a case only while a share to their agency is in force.
+partner user sees a case only while a share to their agency is in force. A share may also be of one
+record (a PPN): the agency then sees that record only, never the rest of the case.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.db import transaction
+from safeguarding.db import reading, transaction
 from safeguarding.security import audit
 from safeguarding.workflow.models import CaseShare
 from safeguarding.workflow.reviews import WorkflowError
@@ -44,19 +45,35 @@ def validate_agency(agency: str) -> str:
     return cleaned
 
 
-def share(factory: sessionmaker[Session], *, person_id: str, agency: str, reason: str, actor: str) -> Share:
-    """Share a case with an agency; audited as a disclosure with its recipient."""
+def share(
+    factory: sessionmaker[Session],
+    *,
+    person_id: str,
+    agency: str,
+    reason: str,
+    actor: str,
+    record_type: str | None = None,
+    record_ref: str | None = None,
+) -> Share:
+    """Share a case (or, with record_type and record_ref, one record of it) with an agency; audited as a
+    disclosure with its recipient."""
     code = validate_agency(agency)
     cleaned = reason.strip()
     if not cleaned:
         raise WorkflowError("Sharing a case needs a written reason.")
     with transaction(factory) as session:
-        row = CaseShare(person_id=person_id, agency=code, reason=cleaned, shared_by=actor)
+        row = CaseShare(
+            person_id=person_id, agency=code, reason=cleaned, shared_by=actor, record_type=record_type,
+            record_ref=record_ref,
+        )  # fmt: skip
         session.add(row)
         session.flush()
+        detail = {"agency": code, "reason": cleaned, "share_id": row.id}
+        if record_ref:
+            detail |= {"person_id": person_id}
         audit.append(
-            session, username=actor, action="share", object_type="person", object_id=person_id,
-            detail={"agency": code, "reason": cleaned, "share_id": row.id},
+            session, username=actor, action="share", object_type=record_type or "person",
+            object_id=record_ref or person_id, detail=detail,
         )  # fmt: skip
         return _plain(row)
 
@@ -75,10 +92,10 @@ def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None
 
 
 def shares_for_person(factory: sessionmaker[Session], person_id: str) -> list[Share]:
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
-            .where(CaseShare.person_id == person_id, CaseShare.revoked_at.is_(None))
+            .where(CaseShare.person_id == person_id, CaseShare.revoked_at.is_(None), CaseShare.record_ref.is_(None))
             .order_by(CaseShare.id)
         ).scalars()
         return [_plain(r) for r in rows]
@@ -88,10 +105,10 @@ def shared_with(factory: sessionmaker[Session], agency: str | None) -> list[Shar
     """Shares in force for an agency (none for a user with no agency), newest first."""
     if not agency:
         return []
-    with factory() as session:
+    with reading(factory) as session:
         rows = session.execute(
             select(CaseShare)
-            .where(CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
+            .where(CaseShare.agency == agency, CaseShare.revoked_at.is_(None), CaseShare.record_ref.is_(None))
             .order_by(CaseShare.id.desc())
         ).scalars()
         return [_plain(r) for r in rows]
@@ -101,11 +118,42 @@ def is_shared(factory: sessionmaker[Session], *, person_id: str, agency: str | N
     """The share in force of ``person_id`` with ``agency``, or None: the record-level check for partners."""
     if not agency:
         return None
-    with factory() as session:
+    with reading(factory) as session:
         row = session.execute(
             select(CaseShare)
-            .where(CaseShare.person_id == person_id, CaseShare.agency == agency, CaseShare.revoked_at.is_(None))
+            .where(
+                CaseShare.person_id == person_id,
+                CaseShare.agency == agency,
+                CaseShare.revoked_at.is_(None),
+                CaseShare.record_ref.is_(None),
+            )
             .order_by(CaseShare.id.desc())
             .limit(1)
         ).scalar_one_or_none()
         return None if row is None else _plain(row)
+
+
+def record_shares(factory: sessionmaker[Session], record_type: str, record_ref: str) -> list[Share]:
+    """Shares in force of one record (e.g. a PPN), oldest first."""
+    with factory() as session:
+        rows = session.execute(
+            select(CaseShare)
+            .where(
+                CaseShare.record_type == record_type, CaseShare.record_ref == record_ref, CaseShare.revoked_at.is_(None)
+            )
+            .order_by(CaseShare.id)
+        ).scalars()
+        return [_plain(r) for r in rows]
+
+
+def records_shared_with(factory: sessionmaker[Session], agency: str | None, record_type: str) -> dict[str, Share]:
+    """record_ref -> share in force, of the records of one type shared with an agency."""
+    if not agency:
+        return {}
+    with factory() as session:
+        rows = session.execute(
+            select(CaseShare)
+            .where(CaseShare.agency == agency, CaseShare.record_type == record_type, CaseShare.revoked_at.is_(None))
+            .order_by(CaseShare.id)
+        ).scalars()
+        return {str(r.record_ref): _plain(r) for r in rows}

@@ -28,7 +28,7 @@ class Snapshot:
     con: duckdb.DuckDBPyConnection
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         cursor = self.con.cursor()
         try:
             return list(cursor.execute(sql, params or []).fetchall())
@@ -63,16 +63,24 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _build_name_index(con: duckdb.DuckDBPyConnection) -> None:
-    """In-memory tables for fuzzy name search: each distinct spelling once (so the string comparison
-    runs over spellings, not over every mention), and which people and details go with it."""
+    """In-memory tables for fuzzy name search: each distinct spelling once with a number (so the string
+    comparison runs over spellings, not over every mention), each distinct surname once, and which
+    people and details go with each spelling (ordered by spelling number, so a join reads few blocks)."""
     full = "lower(trim(coalesce(forenames, '') || ' ' || coalesce(surname, '')))"
     con.execute(
-        f"""CREATE TABLE name_people AS
-            SELECT {full} AS full_name, lower(coalesce(surname, '')) AS surname, person_id, date_of_birth,
-                   upper(replace(coalesce(postcode, ''), ' ', '')) AS postcode_key, postcode
-            FROM mentions"""
+        f"""CREATE TABLE name_keys AS
+            SELECT CAST(row_number() OVER (ORDER BY full_name, surname) AS INTEGER) AS key_id, full_name, surname
+            FROM (SELECT DISTINCT {full} AS full_name, lower(coalesce(surname, '')) AS surname FROM mentions)"""
     )
-    con.execute("CREATE TABLE name_keys AS SELECT DISTINCT full_name, surname FROM name_people")
+    con.execute("CREATE TABLE name_surnames AS SELECT DISTINCT surname FROM name_keys")
+    con.execute(
+        f"""CREATE TABLE name_people AS
+            SELECT DISTINCT k.key_id, m.person_id, m.date_of_birth,
+                   upper(replace(coalesce(m.postcode, ''), ' ', '')) AS postcode_key, m.postcode
+            FROM (SELECT *, {full} AS full_name, lower(coalesce(surname, '')) AS surname_key FROM mentions) m
+            JOIN name_keys k ON k.full_name = m.full_name AND k.surname = m.surname_key
+            ORDER BY k.key_id"""
+    )
 
 
 class SnapshotReader:

@@ -1,0 +1,52 @@
+"""The statutory clocks behind the operational boards (issue #8): one module per board, each making its
+snapshot tables with plain SQL over the resolved views (assess.views), and ``monthly_measures`` from them.
+
+Service levels are configuration (service_levels.yaml, loaded by ``levels.load_levels``); "now" is the
+assessment moment, and times are compared as instants and grouped by Europe/London calendar days and months.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from safeguarding.assess.clocks import custody, measures, missing, offenders, online, ppn
+from safeguarding.assess.clocks.levels import load_levels
+from safeguarding.assess.clocks.sql import ts
+
+# persons_resolved is a view that aggregates every mention: the clocks need the date of birth and sex of the
+# people on missing episodes and custody records and of those living at an offender's address, made once.
+PEOPLE = """
+CREATE OR REPLACE TABLE clock_people AS
+SELECT person_id, date_of_birth, sex FROM persons_resolved
+WHERE person_id IN (
+    SELECT m.person_id FROM person_mentions m
+    JOIN (SELECT source_system, person_ref FROM missing_episodes_asof
+          UNION SELECT source_system, person_ref FROM custody_detentions_asof) r USING (source_system, person_ref)
+    UNION
+    SELECT person_id FROM mention_attrs WHERE address_ref IN (SELECT address_ref FROM offenders_asof)
+)
+"""
+
+BOARD_TABLES = (
+    "board_missing", "board_custody", "board_ppn", "board_child_to_notice", "board_online", "board_rso",
+    "board_rso_alerts", "monthly_measures",
+)  # fmt: skip
+
+
+def build(con: duckdb.DuckDBPyConnection, moment: datetime, levels: dict[str, Any] | None = None) -> None:
+    """Create every board table and ``monthly_measures`` on ``con`` as of ``moment`` (an aware datetime)."""
+    levels = levels or load_levels()
+    at = ts(moment)
+    con.execute(PEOPLE)
+    missing.build(con, levels["missing"], at)
+    custody.build(con, levels["custody"], at)
+    ppn.build(con, levels["ppn"], at)
+    online.build(con, levels["online"], at)
+    offenders.build(con, levels["offenders"], at)
+    measures.build(con, at, int(levels["offenders"]["visit_grace_days"]))
+
+
+__all__ = ["BOARD_TABLES", "build", "load_levels"]

@@ -1,0 +1,155 @@
+"""Missing-children board work: return home interview outcomes, ratification notes, multi-agency plans, and
+Philomena profiles. Each is audited in the same transaction as the row it writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from safeguarding.db import transaction
+from safeguarding.security import audit
+from safeguarding.workflow.board_models import MissingAction, PhilomenaProfile
+from safeguarding.workflow.reviews import WorkflowError
+
+# What may be recorded about an episode (or, for a plan, about the child), with the words the portal shows.
+KINDS: dict[str, str] = {
+    "rhi_done": "Return home interview done",
+    "rhi_declined": "Return home interview declined (reason)",
+    "ratification_note": "Supervisor's ratification note",
+    "multi_agency_plan": "Multi-agency plan in place",
+}
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    person_id: str
+    episode_ref: str | None
+    kind: str
+    detail: str
+    happened_at: datetime | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A Philomena profile's fields (empty strings where carers gave nothing)."""
+
+    photo_reference: str = ""
+    description: str = ""
+    associates: str = ""
+    places: str = ""
+    phones: str = ""
+    social_media: str = ""
+    other_information: str = ""
+    carer: str = ""
+
+
+PROFILE_FIELDS = tuple(f.name for f in fields(Profile))
+
+
+def record(
+    factory: sessionmaker[Session],
+    *,
+    person_id: str,
+    episode_ref: str | None,
+    kind: str,
+    detail: str,
+    happened_at: datetime | None,
+    actor: str,
+) -> Action:
+    """Record an action about a missing child; audited as a decision."""
+    if kind not in KINDS:
+        raise WorkflowError("Choose what you are recording.")
+    cleaned = detail.strip()
+    if not cleaned:
+        raise WorkflowError(f"{KINDS[kind]} needs a note (for a declined interview, the reason).")
+    if len(cleaned) > MAX_TEXT:
+        raise WorkflowError(f"Keep the note under {MAX_TEXT} characters.")
+    if kind == "rhi_done" and happened_at is None:
+        raise WorkflowError("Give the date and time the return home interview took place.")
+    if kind != "multi_agency_plan" and not episode_ref:
+        raise WorkflowError("That needs an episode.")
+    with transaction(factory) as session:
+        row = MissingAction(
+            person_id=person_id, episode_ref=episode_ref or None, kind=kind, detail=cleaned,
+            happened_at=happened_at, recorded_by=actor,
+        )  # fmt: skip
+        session.add(row)
+        session.flush()
+        audit.append(
+            session, username=actor, action="decision", object_type="missing_episode" if episode_ref else "person",
+            object_id=episode_ref or person_id, detail={"kind": kind, "person_id": person_id, "action_id": row.id},
+        )  # fmt: skip
+        return _action(row)
+
+
+def _action(row: MissingAction) -> Action:
+    return Action(
+        row.id, row.person_id, row.episode_ref, row.kind, row.detail, row.happened_at, row.recorded_by, row.recorded_at
+    )
+
+
+def actions(factory: sessionmaker[Session], person_ids: list[str] | None = None) -> list[Action]:
+    """Recorded actions (for these children, or all), oldest first."""
+    with factory() as session:
+        query = select(MissingAction).order_by(MissingAction.id)
+        if person_ids is not None:
+            query = query.where(MissingAction.person_id.in_(person_ids))
+        return [_action(r) for r in session.execute(query).scalars()]
+
+
+def children_with_plans(factory: sessionmaker[Session]) -> set[str]:
+    with factory() as session:
+        rows = session.execute(
+            select(MissingAction.person_id).where(MissingAction.kind == "multi_agency_plan").distinct()
+        ).scalars()
+        return set(rows)
+
+
+def save_profile(factory: sessionmaker[Session], *, person_id: str, profile: Profile, actor: str) -> None:
+    """Save a new version of a child's Philomena profile; audited (the fields changed, not their contents)."""
+    if all(not getattr(profile, f).strip() for f in PROFILE_FIELDS):
+        raise WorkflowError("A Philomena profile needs at least one field filled in.")
+    if any(len(getattr(profile, f)) > MAX_TEXT for f in PROFILE_FIELDS):
+        raise WorkflowError(f"Keep each field under {MAX_TEXT} characters.")
+    before = profile_for(factory, person_id)
+    changed = [f for f in PROFILE_FIELDS if before is None or getattr(before, f) != getattr(profile, f).strip()]
+    with transaction(factory) as session:
+        row = PhilomenaProfile(
+            person_id=person_id, updated_by=actor, **{f: getattr(profile, f).strip() for f in PROFILE_FIELDS}
+        )
+        session.add(row)
+        session.flush()
+        audit.append(
+            session, username=actor, action="philomena.save", object_type="person", object_id=person_id,
+            detail={"changed": changed, "version_id": row.id},
+        )  # fmt: skip
+
+
+def profile_for(factory: sessionmaker[Session], person_id: str) -> Profile | None:
+    """The child's Philomena profile in force (its newest version), or None."""
+    with factory() as session:
+        row = session.execute(
+            select(PhilomenaProfile)
+            .where(PhilomenaProfile.person_id == person_id)
+            .order_by(PhilomenaProfile.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if row is None else Profile(**{f: getattr(row, f) for f in PROFILE_FIELDS})
+
+
+def profile_updated(factory: sessionmaker[Session], person_id: str) -> tuple[str, datetime] | None:
+    with factory() as session:
+        row = session.execute(
+            select(PhilomenaProfile.updated_by, PhilomenaProfile.updated_at)
+            .where(PhilomenaProfile.person_id == person_id)
+            .order_by(PhilomenaProfile.id.desc())
+            .limit(1)
+        ).first()
+        return None if row is None else (str(row[0]), row[1])
