@@ -43,3 +43,31 @@ def pipeline_settings(tiny_force: Path, tmp_path_factory: pytest.TempPathFactory
 def lake_settings(tmp_path: Path) -> Settings:
     """Settings of an empty data folder."""
     return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def spark_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings with engine=spark, and the ONE Spark session (local mode) of the test run, started here.
+
+    Every Spark test shares it: later ``spark_session`` calls return the active session. Small shuffles
+    suit tiny data. Stopped when the run ends.
+    """
+    from safeguarding.lake.spark import spark_session
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("spark"),
+        engine="spark",
+        spark_master="local[2]",
+        spark_conf="spark.sql.shuffle.partitions=2;spark.default.parallelism=2;spark.driver.memory=2g",
+    )
+    spark = spark_session(settings)
+    yield settings
+    spark.stop()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def engine_name(request: pytest.FixtureRequest) -> str:
+    """Both engines, as Splink's own tests do; the Spark case is marked `spark` (select with -m spark)."""
+    if request.param == "spark":
+        request.getfixturevalue("spark_settings")
+    return str(request.param)

@@ -114,6 +114,29 @@ class Settings:
             "doc": "Largest Gold Group evidence file accepted, in MB (kept under `<data_dir>/evidence/`).",
         },
     )
+    spark_master: str = field(
+        default="local[*]",
+        metadata={
+            "env": "SAFEGUARDING_SPARK_MASTER",
+            "doc": "Spark master URL when `engine` is `spark`: `local[*]` (this machine), `spark://host:7077`,"
+            " `yarn` or `k8s://https://host:443` (docs/deployment.md).",
+        },
+    )
+    spark_conf: str = field(
+        default="",
+        metadata={
+            "env": "SAFEGUARDING_SPARK_CONF",
+            "doc": "Extra Spark options as `spark.key=value` pairs separated by `;`, e.g."
+            " `spark.driver.memory=8g;spark.sql.shuffle.partitions=200`.",
+        },
+    )
+    spark_scratch_dir: str = field(
+        default="",
+        metadata={
+            "env": "SAFEGUARDING_SPARK_SCRATCH_DIR",
+            "doc": "Spark checkpoint folder (shared storage on a cluster); empty means `<data_dir>/spark-scratch`.",
+        },
+    )
 
     @property
     def app_database_url(self) -> str:
@@ -161,6 +184,19 @@ def _coerce(name: str, raw: Any, kind: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {name} = {raw!r} is not a valid {kind}") from None
 
 
+def parse_spark_conf(text: str) -> dict[str, str]:
+    """``spark.key=value`` pairs separated by ``;`` (the ``spark_conf`` setting)."""
+    out: dict[str, str] = {}
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise ConfigError(f"spark_conf: {part.strip()!r} is not spark.<key>=<value>")
+        out[key.strip()] = value.strip()
+    return out
+
+
 def _validate(settings: Settings) -> Settings:
     if settings.engine not in ENGINES:
         raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {settings.engine!r}")
@@ -174,6 +210,7 @@ def _validate(settings: Settings) -> Settings:
             raise ConfigError(f"{name} must look like 512MB or 2GB, not {value!r}")
     if not 1 <= settings.workers <= 64:
         raise ConfigError(f"workers must be between 1 and 64, not {settings.workers}")
+    parse_spark_conf(settings.spark_conf)
     return settings
 
 

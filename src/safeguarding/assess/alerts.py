@@ -22,6 +22,9 @@ CREATE OR REPLACE TABLE alert_evidence_staging (
     subject_type VARCHAR, subject_id VARCHAR, reason VARCHAR, record_type VARCHAR, record_ref VARCHAR);
 """
 
+# Numbers written into text are rounded half up with floor(x * 10 + 0.5) / 10, not round(x, 1): DuckDB rounds a
+# double's exact binary value (31.65 -> 31.6) and Spark its decimal text (31.65 -> 31.7), and the text must not
+# depend on the engine.
 PERSON_ALERTS = """
 INSERT INTO alert_staging
 SELECT 'person', person_id, person_id, 'rule:' || rule_id, rule_id, rule_version, category, title, min(fired_at),
@@ -51,7 +54,7 @@ why AS (
 )
 SELECT 'person', c.person_id, c.person_id, 'score:' || c.category, 'category_score', {scoring_version}, c.category,
        'Risk score: ' || replace(c.category, '_', ' '), c.raised_at,
-       'Score reached ' || round(c.peak, 1) || ' (threshold ' || c.threshold || ') from: ' || w.titles,
+       'Score reached ' || floor(c.peak * 10 + 0.5) / 10 || ' (threshold ' || c.threshold || ') from: ' || w.titles,
        'standard', round(coalesce(s.score, 0), 2)
 FROM crossed c JOIN why w USING (person_id, category) LEFT JOIN scores s USING (person_id, category);
 

@@ -70,13 +70,15 @@ CREATE OR REPLACE MACRO age_years(dob, t) AS
 
 RESOLVED = """
 CREATE OR REPLACE VIEW persons_resolved AS
+-- mode(x ORDER BY x): ties go to the lowest value, so both engines pick the same one.
 SELECT m.person_id,
-       mode(m.forenames) FILTER (WHERE m.forenames IS NOT NULL) AS forenames,
-       mode(m.surname) FILTER (WHERE m.surname IS NOT NULL) AS surname,
-       mode(m.date_of_birth) FILTER (WHERE m.date_of_birth IS NOT NULL) AS date_of_birth,
-       mode(m.sex) FILTER (WHERE m.sex IS NOT NULL AND m.sex NOT IN ('U', 'X')) AS sex,
-       mode(p.ethnicity) FILTER (WHERE p.ethnicity IS NOT NULL AND p.ethnicity <> 'NS') AS ethnicity,
-       mode(m.postcode) FILTER (WHERE m.postcode IS NOT NULL) AS postcode,
+       mode(m.forenames ORDER BY m.forenames) FILTER (WHERE m.forenames IS NOT NULL) AS forenames,
+       mode(m.surname ORDER BY m.surname) FILTER (WHERE m.surname IS NOT NULL) AS surname,
+       mode(m.date_of_birth ORDER BY m.date_of_birth) FILTER (WHERE m.date_of_birth IS NOT NULL) AS date_of_birth,
+       mode(m.sex ORDER BY m.sex) FILTER (WHERE m.sex IS NOT NULL AND m.sex NOT IN ('U', 'X')) AS sex,
+       mode(p.ethnicity ORDER BY p.ethnicity) FILTER (WHERE p.ethnicity IS NOT NULL AND p.ethnicity <> 'NS')
+         AS ethnicity,
+       mode(m.postcode ORDER BY m.postcode) FILTER (WHERE m.postcode IS NOT NULL) AS postcode,
        count(*) AS mention_count
 FROM person_mentions m LEFT JOIN persons p USING (source_system, person_ref)
 GROUP BY m.person_id;

@@ -2,8 +2,9 @@
 
 DuckDB is the default, in process. Each record type appears as two views:
 ``<type>_versions`` (every loaded version of every record) and ``<type>`` (the latest version of each
-record, by key). Rules and linkage are written against these views only, so the Spark engine can
-offer the same names later.
+record, by key). Rules and linkage are written against these views only; the Spark engine
+(lake/spark.py, ``SAFEGUARDING_ENGINE=spark``) offers the same names, and its connection runs the same
+DuckDB SQL on Spark after transpiling it.
 """
 
 from __future__ import annotations
@@ -68,4 +69,12 @@ def get_engine(settings: Settings) -> Engine:
     """The engine named in the settings."""
     if settings.engine == "duckdb":
         return DuckDBEngine(Lake(settings.lake_dir))
-    raise ConfigError(f"engine {settings.engine!r} is not available in this version; use SAFEGUARDING_ENGINE=duckdb")
+    if settings.engine == "spark":
+        try:
+            from safeguarding.lake.spark import SparkEngine
+        except ImportError as exc:
+            raise ConfigError(
+                f"SAFEGUARDING_ENGINE=spark needs PySpark ({exc}); install it with `pip install safeguarding[spark]`"
+            ) from None
+        return SparkEngine(Lake(settings.lake_dir), settings)
+    raise ConfigError(f"engine {settings.engine!r} is not available; use SAFEGUARDING_ENGINE=duckdb or spark")

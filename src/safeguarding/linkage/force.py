@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
 from safeguarding.linkage.features import build_features
@@ -59,7 +58,7 @@ class LinkResult:
 
 
 def link_force(
-    lake_con: duckdb.DuckDBPyConnection,
+    lake_con: Any,
     model_dir: Path,
     previous: list[tuple[str, str, str]],
     decisions: list[Decision],
@@ -80,6 +79,8 @@ def link_force(
         retrain=retrain,
         report=report,
         memory_limit=memory_limit,
+        # A Spark connection (lake/spark.py) links on Splink's Spark backend, in the same session.
+        spark=getattr(lake_con, "spark", None),
     )
     clusters, skipped = apply_decisions(resolution.clusters, decisions)
     assignment, changes = assign_stable_ids(sorted(clusters.items()), {f"{s}:{r}": p for s, r, p in previous})

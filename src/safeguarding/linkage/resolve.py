@@ -1,12 +1,17 @@
-"""Resolving records into persons with Splink on DuckDB: count, train or load, score, cluster.
+"""Resolving records into persons with Splink on DuckDB or Spark: count, train or load, score, cluster.
 
 ``resolve_features`` is the method, used both by the force's linkage (force.py) and by
-`safeguarding resolve` on any file (generic.py).
+`safeguarding resolve` on any file (generic.py). With a Spark session it runs on Splink's Spark
+backend: the saved model (trained on either engine) is the same file; its DuckDB SQL conditions are
+transpiled to Spark SQL with sqlglot (``spark_model_settings``), and the jaro_winkler function comes
+from Splink's similarity jar (lake/spark.py puts it on the session).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +19,10 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import sqlglot
 from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from sqlglot import exp
 
 from safeguarding.linkage import model as model_mod
 from safeguarding.linkage.clustering import guarded_clusters
@@ -78,6 +85,76 @@ def _field_weights_sql(columns: list[str]) -> str:
     return "to_json({" + ", ".join(parts) + "})::VARCHAR" if parts else "'{}'"
 
 
+def _transpile(sql: str, dialect: str) -> str:
+    if dialect == "duckdb" or sql.strip().upper() == "ELSE":
+        return sql
+    tree = sqlglot.parse_one(sql, read="duckdb")
+
+    def rename(node: exp.Expression) -> exp.Expression:
+        # Splink's Spark backend brings Jaro-Winkler as the jar's `jaro_winkler` function.
+        if isinstance(node, exp.JarowinklerSimilarity):
+            return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+        return node
+
+    return tree.transform(rename).sql(dialect=dialect)
+
+
+def spark_model_settings(settings_dict: dict[str, Any]) -> dict[str, Any]:
+    """A saved model's settings for Splink's Spark backend: every SQL condition transpiled from DuckDB SQL."""
+    out = copy.deepcopy(settings_dict)
+    if out.get("sql_dialect", "duckdb") == "spark":
+        return out
+    for comparison in out.get("comparisons", []):
+        for level in comparison.get("comparison_levels", []):
+            if "sql_condition" in level:
+                level["sql_condition"] = _transpile(level["sql_condition"], "spark")
+    for rule in out.get("blocking_rules_to_generate_predictions", []):
+        if isinstance(rule, dict) and "blocking_rule" in rule:
+            rule["blocking_rule"] = _transpile(rule["blocking_rule"], "spark")
+            rule["sql_dialect"] = "spark"
+    out["sql_dialect"] = "spark"
+    return out
+
+
+class _Backend:
+    """Where Splink runs: DuckDB in process (default) or a Spark session."""
+
+    def __init__(self, spark: Any | None, memory_limit: str) -> None:
+        self.spark = spark
+        self.dialect = "spark" if spark is not None else "duckdb"
+        if spark is None:
+            self.con: duckdb.DuckDBPyConnection | None = duckdb.connect()
+            # Bounded memory: DuckDB spills to a temporary folder beyond this (its own default is 80% of RAM).
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            self.api: Any = DuckDBAPI(connection=self.con)
+        else:
+            from splink.backends.spark import SparkAPI
+
+            self.con = None
+            self.api = SparkAPI(  # type: ignore[no-untyped-call]
+                spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=8
+            )
+
+    def register(self, features: pa.Table) -> Any:
+        if self.spark is None:
+            return self.api.register(features, dataset_display_name="person_features")
+        # A Spark session outlives one run: a fresh name per run, as Splink refuses one in use.
+        name = f"person_features_{uuid.uuid4().hex[:8]}"
+        return self.api.register(self.spark.createDataFrame(features), dataset_display_name=name)
+
+    def query(self, sql: str) -> pa.Table:
+        """A query in DuckDB SQL over Splink's tables, as Arrow."""
+        if self.con is not None:
+            return self.con.sql(sql).to_arrow_table()
+        assert self.spark is not None
+        table: pa.Table = self.spark.sql(_transpile(sql, "spark")).toArrow()
+        return table
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+
+
 def resolve_features(
     features: pa.Table,
     threshold: float,
@@ -86,6 +163,7 @@ def resolve_features(
     retrain: bool = False,
     report: Callable[[list[dict[str, Any]]], None] | None = None,
     memory_limit: str = "4GB",
+    spark: Any | None = None,
 ) -> Resolution:
     """Cluster the records in ``features`` (from features.build_features).
 
@@ -99,17 +177,14 @@ def resolve_features(
     feats = available(features)
     # A one-off outside file is small: it can afford the wide blocking rules a force's data cannot.
     wide = model_dir is None
-    con = duckdb.connect()
-    # Bounded memory: DuckDB spills to a temporary folder beyond this (its own default is 80% of RAM).
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    api = DuckDBAPI(connection=con)
-    sdf = api.register(features, dataset_display_name="person_features")
+    backend = _Backend(spark, memory_limit)
+    sdf = backend.register(features)
     comparisons = count_comparisons(sdf, feats, wide)
     if report is not None:
         report(comparisons)  # before any scoring, so a person sees the cost first
     total = comparisons[-1]["cumulative"] if comparisons else 0
     if total > max_comparisons:
-        con.close()
+        backend.close()
         raise LinkageRefused(
             f"the blocking rules would make {total:,} comparisons, over the cap of {max_comparisons:,}; "
             "raise SAFEGUARDING_MAX_COMPARISONS if the machine has the memory, or tighten the blocking rules "
@@ -117,7 +192,10 @@ def resolve_features(
         )
     saved = None if (retrain or model_dir is None) else model_mod.load(model_dir)
     if saved is None:
-        linker = Linker(sdf, model_mod.settings(feats, _uk_postcodes(features), wide), log_level=None)
+        creator = model_mod.settings(feats, _uk_postcodes(features), wide)
+        # The comparisons' SQL is DuckDB SQL: on Spark it is transpiled first.
+        chosen = creator if spark is None else spark_model_settings(creator.create_settings_dict("duckdb"))
+        linker = Linker(sdf, chosen, log_level=None)
         # A force's saved model keeps the deterministic prior; a one-off outside file lets EM set it.
         model_mod.train(linker, feats, prior_from_em=model_dir is None)
         if model_dir is not None:
@@ -133,25 +211,28 @@ def resolve_features(
         settings_dict["blocking_rules_to_generate_predictions"] = [
             model_mod._creator(r).create_blocking_rule_dict("duckdb") for r in model_mod.blocking_rules(feats, wide)
         ]
+        if spark is not None:
+            settings_dict = spark_model_settings(settings_dict)
         linker = Linker(sdf, settings_dict, log_level=None)
         version, trained = info.version, False
     # Pairs are kept from 0.5 so the portal can show near misses; clustering uses the threshold.
     predictions = linker.inference.predict(threshold_match_probability=min(0.5, threshold), warning_mode="never")
-    edges = con.execute(
-        f"SELECT unique_id_l, unique_id_r FROM {predictions.physical_name} WHERE match_probability >= ?",
-        [threshold],
-    ).fetchall()
+    table = predictions.physical_name
+    edges = backend.query(
+        f"SELECT unique_id_l, unique_id_r FROM {table} WHERE match_probability >= {float(threshold)!r}"
+    )
     dated = (
-        {str(i) for (i,) in con.execute("SELECT unique_id FROM person_features WHERE dob IS NOT NULL").fetchall()}
+        {str(i) for i, d in zip(ids, features.column("dob").to_pylist(), strict=True) if d is not None}
         if "dob" in feats
         else None
     )
-    assignment = guarded_clusters([str(i) for i in ids], ((str(a), str(b)) for a, b in edges), dated)
-    columns = [d[0] for d in con.execute(f"SELECT * FROM {predictions.physical_name} LIMIT 0").description]
-    pairs = con.sql(
+    pairs_of = zip(edges.column(0).to_pylist(), edges.column(1).to_pylist(), strict=True)
+    assignment = guarded_clusters([str(i) for i in ids], ((str(a), str(b)) for a, b in pairs_of), dated)
+    columns = backend.query(f"SELECT * FROM {table} LIMIT 0").column_names
+    pairs = backend.query(
         f"""SELECT unique_id_l, unique_id_r, match_probability, match_weight,
                    {_field_weights_sql(columns)} AS field_weights
-            FROM {predictions.physical_name}"""
-    ).to_arrow_table()
-    con.close()
+            FROM {table}"""
+    )
+    backend.close()
     return Resolution(assignment, pairs, comparisons, version, trained)
