@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from portal_client import Portal
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from test_pages import audit_rows
 
@@ -17,6 +18,7 @@ from governance_snapshot import publish_governance_snapshot
 from safeguarding.config import Settings
 from safeguarding.security.cli import open_app_db
 from safeguarding.workflow import audits, panels, sharing
+from safeguarding.workflow.models import CaseShare
 from safeguarding.workflow.reviews import WorkflowError
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -368,6 +370,19 @@ def test_a_panel_meets_within_its_period(factory: sessionmaker[Session]) -> None
     assert found.is_open(datetime(2026, 6, 30, 23, 59, tzinfo=UTC)) and not found.is_open(
         datetime(2026, 7, 1, tzinfo=UTC)
     )
+
+
+def test_an_online_referral_on_a_panel_shares_no_suspect(factory: sessionmaker[Session]) -> None:
+    panel_id = panels.schedule(factory, title="Online", meeting_on=date(2026, 11, 2), actor="sam")
+    panels.invite(factory, panel_id, username="pat", agency="CSC", actor="sam")
+    panels.add_case(factory, panel_id, case_type="online", case_ref="OR-1", person_id="P-SUSPECT", actor="sam")
+    panels.add_case(factory, panel_id, case_type="missing", case_ref="ME-1", person_id="P-CHILD", actor="sam")
+    panels.invite(factory, panel_id, username="kim", agency="CSC", actor="sam")
+    found = panels.get(factory, panel_id)
+    assert found is not None and {c.case_ref for c in found.cases} == {"OR-1", "ME-1"}
+    with factory() as session:
+        shared = {(s.person_id, s.username) for s in session.scalars(select(CaseShare))}
+    assert shared == {("P-CHILD", "pat"), ("P-CHILD", "kim")}
 
 
 # --- problem-solving --------------------------------------------------------------------------------

@@ -116,6 +116,11 @@ def schedule(
         return row.id
 
 
+# Case types whose person is the suspect (an online referral names the adult suspected), not a child: selecting
+# one puts the case on the panel but shares no person's record with the partner members.
+SUSPECT_CASE_TYPES = ("online",)
+
+
 def _share(session: Session, panel: Panel, member: PanelMember, person_id: str, actor: str) -> None:
     start, end = _window(panel)
     session.add(
@@ -159,6 +164,8 @@ def add_case(
             session, username=actor, action="panel.case.add", object_type="panel", object_id=str(panel_id),
             detail={"case_type": case_type, "case_ref": case_ref, "person_id": person_id},
         )  # fmt: skip
+        if case_type in SUSPECT_CASE_TYPES:  # the case's person is the suspect: the panel sees the case, not him
+            return
         if _already_shared(session, panel_id, person_id):  # another case about the same child
             return
         for member in session.scalars(select(PanelMember).where(PanelMember.panel_id == panel_id)):
@@ -192,7 +199,14 @@ def invite(factory: sessionmaker[Session], panel_id: int, *, username: str, agen
             detail={"member": username, "agency": code},
         )  # fmt: skip
         people = sorted(
-            {p for (p,) in session.execute(select(PanelCase.person_id).where(PanelCase.panel_id == panel_id))}
+            {
+                p
+                for (p,) in session.execute(
+                    select(PanelCase.person_id).where(
+                        PanelCase.panel_id == panel_id, PanelCase.case_type.not_in(SUSPECT_CASE_TYPES)
+                    )
+                )
+            }
         )
         for person_id in people:
             _share(session, panel, member, person_id, actor)
