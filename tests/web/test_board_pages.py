@@ -4,6 +4,7 @@ grading online referrals, missing-child actions and visit plans; and the export 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -161,6 +162,47 @@ def test_sharing_a_ppn_gives_the_partner_that_ppn_only(
     assert portal.client.get("/shared/ppns/PPN-2").status_code == 404
     assert portal.client.get("/shared/P-0001").status_code == 404  # the PPN, not the child's case
     assert portal.client.get("/boards/ppns").status_code == 403
+
+
+def test_revoking_a_ppn_share_ends_the_partners_access(
+    signed_in: Callable[[str, str], Portal], settings: Settings
+) -> None:
+    portal = signed_in("olga", "safeguarding_officer")
+    token = _csrf(portal, "/boards/ppns/PPN-1")
+    portal.client.post(
+        "/boards/ppns/PPN-1/share", data={"agency": "bcp-csc", "reason": "MASH referral", "csrf_token": token}
+    )
+    page = portal.client.get("/boards/ppns/PPN-1").text
+    assert "Stop sharing with bcp-csc" in page
+    factory = open_app_db(settings)
+    one_time = users.add_user(factory, "pat", ["partner"], "Pat", agency="bcp-csc")[1]
+    factory.kw["bind"].dispose()
+    portal.client.cookies.clear()
+    portal.sign_in_ready("pat", one_time)
+    assert portal.client.get("/shared/ppns/PPN-1").status_code == 200
+    # a partner cannot revoke, and the officer's revoke needs the CSRF token and a share of this PPN
+    assert portal.client.post("/boards/ppns/PPN-1/shares/1/revoke", data={"csrf_token": "x"}).status_code == 403
+
+    portal = signed_in("olga", "safeguarding_officer")
+    token = _csrf(portal, "/boards/ppns/PPN-1")
+    ids = re.findall(r"/boards/ppns/PPN-1/shares/(\d+)/revoke", portal.client.get("/boards/ppns/PPN-1").text)
+    assert len(ids) == 1
+    bad = portal.client.post(f"/boards/ppns/PPN-1/shares/{ids[0]}/revoke", data={"csrf_token": "wrong"})
+    assert bad.status_code in (400, 403)
+    assert (
+        portal.client.post(f"/boards/ppns/PPN-2/shares/{ids[0]}/revoke", data={"csrf_token": token}).status_code == 404
+    )
+    done = portal.client.post(f"/boards/ppns/PPN-1/shares/{ids[0]}/revoke", data={"csrf_token": token})
+    assert done.status_code == 200 and "Not shared with any agency." in done.text
+    (revoked,) = audit_rows(portal, "share.revoke")
+    assert revoked[0] == "olga" and revoked[4]["agency"] == "bcp-csc" and revoked[4]["share_id"] == int(ids[0])
+    again = portal.client.post(f"/boards/ppns/PPN-1/shares/{ids[0]}/revoke", data={"csrf_token": token})
+    assert again.status_code == 404
+
+    portal.client.cookies.clear()
+    assert portal.login("pat", STRONG).status_code == 303
+    assert portal.client.get("/shared/ppns/PPN-1").status_code == 404
+    assert "PPN-1" not in portal.client.get("/shared").text
 
 
 def test_online_grading_lowered_needs_a_reason_and_is_flagged(signed_in: Callable[[str, str], Portal]) -> None:

@@ -348,6 +348,26 @@ def ppn_share(
     return RedirectResponse(f"/boards/ppns/{ppn_ref}?shared=1#sharing", status_code=303)
 
 
+@router.post("/boards/ppns/{ppn_ref}/shares/{share_id}/revoke")
+def ppn_revoke(
+    request: Request,
+    ppn_ref: str,
+    share_id: int,
+    viewer: Annotated[Viewer, Depends(require(P.SHARE_PPNS, "ppn", "ppn_ref"))],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Stop sharing one PPN with an agency: its users lose access at once (audited)."""
+    check_csrf(viewer.csrf_token, csrf_token)
+    factory = app_state(request).factory
+    if share_id not in {s.id for s in sharing.record_shares(factory, "ppns", ppn_ref)}:
+        raise HTTPException(status_code=404)
+    try:
+        sharing.revoke(factory, share_id, actor=viewer.username)
+    except WorkflowError as exc:
+        return _ppn_page(request, viewer, ppn_ref, str(exc), 400)
+    return RedirectResponse(f"/boards/ppns/{ppn_ref}?revoked=1#sharing", status_code=303)
+
+
 @router.get("/shared/ppns/{ppn_ref}")
 def shared_ppn(
     request: Request,
