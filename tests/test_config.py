@@ -4,7 +4,10 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from safeguarding.assess.clocks.levels import use_levels_file
+from safeguarding.cli import app
 from safeguarding.config import ConfigError, Settings, load_settings
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
@@ -47,3 +50,14 @@ def test_every_setting_is_documented() -> None:
     for f in fields(Settings):
         assert f"`{f.name}`" in doc, f"docs/configuration.md does not describe {f.name}"
         assert f"`{f.metadata['env']}`" in doc
+
+
+def test_a_malformed_service_level_file_stops_the_command_naming_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "levels.yaml"
+    bad.write_text("custody:\n  aa_arrive_within_minutes: two hours\n", encoding="utf-8")
+    env = {"SAFEGUARDING_SERVICE_LEVELS_FILE": str(bad), "SAFEGUARDING_DATA_DIR": str(tmp_path / "data")}
+    result = CliRunner().invoke(app, ["db", "upgrade"], env=env)
+    assert result.exit_code == 2
+    assert f"{bad}: custody.aa_arrive_within_minutes must be a number" in result.output
+    assert not (tmp_path / "data").exists()
+    use_levels_file(None)

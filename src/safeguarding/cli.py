@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from safeguarding import logs
+from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
 from safeguarding.security.cli import audit_app, db_app, users_app
@@ -69,7 +70,8 @@ def main_callback(
     logs.configure(verbose)
     try:
         settings = load_settings(config)
-    except ConfigError as exc:
+        use_levels_file(settings.service_levels_file)
+    except (ConfigError, ServiceLevelError) as exc:
         raise _fail(str(exc), 2) from None
     ctx.obj = settings.with_overrides(data_dir=data_dir)
 

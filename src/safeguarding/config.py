@@ -107,6 +107,14 @@ class Settings:
             "doc": "Portal worker processes for `safeguarding serve` (docs/deployment.md).",
         },
     )
+    service_levels_file: str = field(
+        default="",
+        metadata={
+            "env": "SAFEGUARDING_SERVICE_LEVELS_FILE",
+            "doc": "A YAML file of the force's own service levels, in the shape of the package's "
+            '`service_levels.yaml`; each key it gives replaces the default ("": the defaults).',
+        },
+    )
     evidence_max_mb: int = field(
         default=10,
         metadata={

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -13,7 +15,14 @@ import pytest
 from minilake import ADULT_DOB, CHILD_DOB, MiniLake
 
 from safeguarding.assess import clocks
-from safeguarding.assess.clocks.levels import ANSWERS, grade, load_levels, priority_sql
+from safeguarding.assess.clocks.levels import (
+    ANSWERS,
+    ServiceLevelError,
+    grade,
+    load_levels,
+    priority_sql,
+    use_levels_file,
+)
 from safeguarding.assess.views import prepare
 
 T = datetime(2024, 5, 1, 10, tzinfo=UTC)
@@ -497,3 +506,54 @@ def test_every_required_measure_and_board_table_matches_the_snapshot_schema() ->
 def test_every_answer_combination_of_one_or_two_yeses_grades() -> None:
     for a, b in itertools.combinations(sorted(ANSWERS), 2):
         assert grade({a: True, b: True}) in ("low", "medium", "high", "very_high")
+
+
+# --- a force's own service levels (the service_levels_file setting) -------------------------------------
+
+
+@pytest.fixture
+def levels_file(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "force-levels.yaml"
+    yield path
+    use_levels_file(None)  # back to the package's defaults for every other test
+    assert load_levels()["missing"]["rhi_within_hours"] == 72
+
+
+def test_a_forces_service_level_file_overrides_the_defaults_key_by_key(levels_file: Path) -> None:
+    levels_file.write_text("missing:\n  rhi_within_hours: 48\nonline:\n  deadline_hours: {very_high: 12, high: 96,"
+                           " medium: 720, low: 2160}\n", encoding="utf-8")  # fmt: skip
+    use_levels_file(str(levels_file))
+    levels = load_levels()
+    assert levels["missing"]["rhi_within_hours"] == 48
+    assert levels["missing"]["repeat_episodes"] == 3  # not given: the package's default
+    assert levels["online"]["deadline_hours"]["very_high"] == 12
+    assert levels["custody"]["aa_request_within_minutes"] == 60
+    found = T + timedelta(hours=5)
+    lake = _missing(E1={"found_at": found, "rhi_done_at": found + timedelta(hours=60)})
+    assert row(lake, "board_missing", "episode_ref", "E1")["rhi_status"] == "done_late"  # on time under 72 hours
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("missing:\n  rhi_within_hours: soon\n", "missing.rhi_within_hours"),
+        ("missing:\n  rhi_within_hourz: 48\n", "missing.rhi_within_hourz"),
+        ("misssing:\n  rhi_within_hours: 48\n", "'misssing'"),
+        ("ppn: 24\n", "ppn"),
+        ("missing: [rhi_within_hours\n", "not valid YAML"),
+        ("- 1\n- 2\n", "expected sections"),
+        ("online:\n  decision_table: [{priority: urgent}]\n", "online.decision_table row 1: unknown priority"),
+        ("online:\n  decision_table: [very_high]\n", "online.decision_table row 1: not a mapping"),
+    ],
+)
+def test_a_malformed_service_level_file_names_the_file_and_key(levels_file: Path, text: str, named: str) -> None:
+    levels_file.write_text(text, encoding="utf-8")
+    with pytest.raises(ServiceLevelError) as caught:
+        use_levels_file(levels_file)
+    assert str(caught.value).startswith(str(levels_file)) and named in str(caught.value)
+    assert load_levels()["missing"]["rhi_within_hours"] == 72  # the defaults stay in force
+
+
+def test_a_missing_service_level_file_is_refused(levels_file: Path) -> None:
+    with pytest.raises(ServiceLevelError, match="cannot read the service-level file"):
+        use_levels_file(levels_file)

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safeguarding import __version__, db
+from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.config import Settings
 from safeguarding.security import csrf
 from safeguarding.security.policy import SecurityPolicy, load_policy
@@ -137,6 +138,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> FastAPI:
     """The portal for ``settings``; brings the app database up to date first."""
     policy = policy or load_policy()
+    use_levels_file(settings.service_levels_file)
     db.upgrade(settings.app_database_url)
     engine = db.make_engine(settings.app_database_url)
     snapshots = SnapshotReader(settings.snapshot_dir)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,15 +22,101 @@ class ServiceLevelError(ValueError):
     """The service-level file is missing something or holds a value of the wrong kind."""
 
 
-@cache
-def load_levels() -> dict[str, Any]:
-    """The service levels shipped with the package (a dict of the YAML sections)."""
+SECTIONS = ("missing", "custody", "ppn", "online", "offenders")
+
+# The force's own service-level file (the ``service_levels_file`` setting), set once at start-up by
+# ``use_levels_file``; None means the package's defaults as shipped.
+_levels_file: Path | None = None
+
+
+def use_levels_file(path: str | Path | None) -> None:
+    """Make ``load_levels`` read ``path`` over the package's defaults ("" or None: the defaults only).
+
+    The file is read at once, so a malformed one stops start-up with a message naming the file and key.
+    """
+    global _levels_file
+    before, _levels_file = _levels_file, Path(path) if path else None
+    load_levels.cache_clear()
+    try:
+        load_levels()
+    except ServiceLevelError:
+        _levels_file = before  # the levels in force stay as they were
+        raise
+
+
+def _defaults() -> dict[str, Any]:
     text = resources.files("safeguarding.assess.clocks").joinpath("service_levels.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
-    for section in ("missing", "custody", "ppn", "online", "offenders"):
+    return data
+
+
+_KINDS = {int: "number", float: "number", bool: "true or false", str: "text", dict: "mapping", list: "list"}
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if default is None or value is None:
+        return True
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    if isinstance(default, dict):
+        return isinstance(value, dict)
+    if isinstance(default, list):
+        return isinstance(value, list)
+    return isinstance(value, type(default))
+
+
+def _override(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``data`` with each key the force's file gives replacing the package's value for that key."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ServiceLevelError(f"{name}: cannot read the service-level file ({exc.strerror})") from None
+    try:
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ServiceLevelError(f"{name}: not valid YAML ({exc})") from None
+    if given is None:
+        return data
+    if not isinstance(given, dict):
+        raise ServiceLevelError(f"{name}: expected sections such as missing: and ppn:, not a {type(given).__name__}")
+    merged = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for section, values in given.items():
+        if section in ("version", "time_zone"):
+            if values != data.get(section):
+                raise ServiceLevelError(f"{name}: {section} must be {data.get(section)!r}, not {values!r}")
+            continue
+        if section not in SECTIONS:
+            raise ServiceLevelError(f"{name}: unknown section {section!r} (known: {', '.join(SECTIONS)})")
+        if not isinstance(values, dict):
+            raise ServiceLevelError(f"{name}: {section} must be a mapping of settings")
+        for key, value in values.items():
+            if key not in data[section]:
+                raise ServiceLevelError(f"{name}: unknown key {section}.{key}")
+            if not _same_kind(data[section][key], value):
+                kind = _KINDS.get(type(data[section][key]), "value of the same kind as the default")
+                raise ServiceLevelError(f"{name}: {section}.{key} must be a {kind}, not {value!r}")
+            merged[section][key] = value
+    return merged
+
+
+@cache
+def load_levels() -> dict[str, Any]:
+    """The service levels in force: the package's service_levels.yaml, overridden key by key by the
+    force's file when the ``service_levels_file`` setting names one (a dict of the YAML sections)."""
+    data = _defaults()
+    name = "service_levels.yaml"
+    if _levels_file is not None:
+        data, name = _override(data, _levels_file), str(_levels_file)
+    for section in SECTIONS:
         if not isinstance(data.get(section), dict):
-            raise ServiceLevelError(f"service_levels.yaml: section {section!r} is missing")
-    check_decision_table(data["online"])
+            raise ServiceLevelError(f"{name}: section {section!r} is missing")
+    try:
+        check_decision_table(data["online"])
+    except ServiceLevelError as exc:
+        raise ServiceLevelError(str(exc).replace("service_levels.yaml", name, 1)) from None
     return data
 
 
@@ -39,7 +126,11 @@ def check_decision_table(online: Mapping[str, Any]) -> None:
     table = online.get("decision_table")
     if not isinstance(table, list) or not table:
         raise ServiceLevelError("service_levels.yaml: online.decision_table must be a non-empty list")
+    if not isinstance(groups, dict) or not all(isinstance(g, list) for g in groups.values()):
+        raise ServiceLevelError("service_levels.yaml: online.groups must map each group to a list of answers")
     for n, row in enumerate(table, start=1):
+        if not isinstance(row, dict):
+            raise ServiceLevelError(f"service_levels.yaml: online.decision_table row {n}: not a mapping")
         if row.get("priority") not in PRIORITIES:
             raise ServiceLevelError(f"service_levels.yaml: online.decision_table row {n}: unknown priority")
         for item in [*row.get("all_of", []), *row.get("any_of", [])]:
