@@ -205,6 +205,48 @@ def test_revoking_a_ppn_share_ends_the_partners_access(
     assert "PPN-1" not in portal.client.get("/shared").text
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(64)
+
+
+def test_a_philomena_photo_is_checked_stored_outside_the_web_root_and_shown_with_audit(
+    signed_in: Callable[[str, str], Portal], settings: Settings
+) -> None:
+    portal = signed_in("olga", "safeguarding_officer")
+    page = "/boards/missing/children/P-0001"
+    token = _csrf(portal, page)
+    photo_url = f"{page}/philomena/photo"
+    assert portal.client.get(photo_url).status_code == 404  # no photograph yet
+    for name, content in (("a.png", b"GIF89a" + bytes(40)), ("b.png", b"<svg onload=alert(1)>"), ("c.jpg", b"")):
+        refused = portal.client.post(photo_url, data={"csrf_token": token}, files={"photo": (name, content)})
+        assert refused.status_code == 400, name
+    big = b"\xff\xd8\xff\xe0" + bytes(settings.evidence_max_mb * 1024 * 1024)
+    refused = portal.client.post(photo_url, data={"csrf_token": token}, files={"photo": ("big.jpg", big)})
+    assert refused.status_code == 400 and "larger than the limit" in refused.text
+    no_csrf = portal.client.post(photo_url, data={"csrf_token": "x"}, files={"photo": ("p.png", PNG)})
+    assert no_csrf.status_code in (400, 403)
+    assert not audit_rows(portal, "philomena.photo.upload")
+
+    done = portal.client.post(photo_url, data={"csrf_token": token}, files={"photo": ("p.gif", PNG)})
+    assert done.status_code == 200 and f'src="{photo_url}"' in done.text
+    stored = list((settings.data_dir / "photos").iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == PNG and re.fullmatch(r"[0-9a-f]{32}", stored[0].name)
+    # saving the profile's text keeps the photograph
+    portal.client.post(f"{page}/philomena", data={"places": "Bus station", "csrf_token": token})
+    shown = portal.client.get(photo_url)
+    assert shown.status_code == 200 and shown.content == PNG
+    assert shown.headers["content-type"] == "image/png"
+    assert shown.headers["x-content-type-options"] == "nosniff" and "no-store" in shown.headers["cache-control"]
+    assert f'src="{photo_url}"' in portal.client.get(f"{page}/philomena").text  # the printable profile
+    (upload,) = audit_rows(portal, "philomena.photo.upload")
+    assert upload[0] == "olga" and upload[2:4] == ("person", "P-0001") and upload[4]["media_type"] == "image/png"
+    assert len(audit_rows(portal, "philomena.photo.view")) == 1
+
+    other = signed_in("cody", "custody_officer")
+    assert other.client.get(photo_url).status_code == 403
+    assert other.client.post(photo_url, data={"csrf_token": "x"}, files={"photo": ("p.png", PNG)}).status_code == 403
+    assert len(audit_rows(portal, "philomena.photo.view")) == 1
+
+
 def test_online_grading_lowered_needs_a_reason_and_is_flagged(signed_in: Callable[[str, str], Portal]) -> None:
     portal = signed_in("ian", "online_investigator")
     token = _csrf(portal, "/boards/online/grade?referral_ref=R-1")

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from safeguarding.assess.clocks.levels import PRIORITY_LABELS, STEPS
 from safeguarding.security import audit
@@ -111,6 +111,7 @@ def _child_page(
         episodes=episodes, actions=missing_work.actions(factory, [person_id]), kinds=missing_work.KINDS,
         profile=missing_work.profile_for(factory, person_id) or missing_work.Profile(),
         updated=missing_work.profile_updated(factory, person_id), fields=PROFILE_LABELS, error=error,
+        has_photo=missing_work.has_photo(factory, person_id), max_mb=app_state(request).settings.evidence_max_mb,
         display=boards.display,
     )  # fmt: skip
 
@@ -211,6 +212,55 @@ def philomena_save(
     return RedirectResponse(f"/boards/missing/children/{person_id}?saved=1#philomena", status_code=303)
 
 
+@router.post("/boards/missing/children/{person_id}/philomena/photo")
+async def philomena_photo_upload(
+    request: Request,
+    person_id: str,
+    viewer: Annotated[Viewer, Depends(require(P.RECORD_MISSING, "person", "person_id"))],
+    photo: UploadFile | None = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Upload the child's photograph (JPEG or PNG by content, within evidence_max_mb); a new profile version."""
+    check_csrf(viewer.csrf_token, csrf_token)
+    snap = snapshot_or_page(request, viewer)
+    if isinstance(snap, Response):
+        return snap
+    if not _child_episodes(snap, person_id):
+        raise HTTPException(status_code=404)
+    state = app_state(request)
+    limit = state.settings.evidence_max_mb * 1024 * 1024
+    # Read one byte past the limit, so an oversized file is refused without reading all of it.
+    content = await photo.read(limit + 1) if photo is not None else b""
+    try:
+        missing_work.store_photo(
+            state.factory, state.settings.data_dir, person_id=person_id, content=content, max_bytes=limit,
+            actor=viewer.username,
+        )  # fmt: skip
+    except WorkflowError as exc:
+        return _child_page(request, viewer, person_id, str(exc), status_code=400)
+    return RedirectResponse(f"/boards/missing/children/{person_id}?photo=1#philomena", status_code=303)
+
+
+@router.get("/boards/missing/children/{person_id}/philomena/photo")
+def philomena_photo(
+    request: Request,
+    person_id: str,
+    viewer: Annotated[
+        Viewer, Depends(require(P.VIEW_MISSING_BOARD, "philomena_profile", "person_id", audit_view=False))
+    ],
+) -> Response:
+    """The child's photograph (JPEG or PNG only, never sniffed, never cached); each view audited."""
+    state = app_state(request)
+    try:
+        path, media_type = missing_work.open_photo(
+            state.factory, state.settings.data_dir, person_id, actor=viewer.username
+        )
+    except WorkflowError:
+        raise HTTPException(status_code=404) from None
+    # X-Content-Type-Options: nosniff and Cache-Control: no-store come from web/headers.py (tested here).
+    return FileResponse(path, media_type=media_type)
+
+
 @router.get("/boards/missing/children/{person_id}/philomena")
 def philomena_print(
     request: Request,
@@ -229,6 +279,7 @@ def philomena_print(
     return render(
         request, "philomena_print.html", viewer, name=name, person_id=person_id, profile=profile,
         fields=PROFILE_LABELS, updated=missing_work.profile_updated(factory, person_id), episodes=episodes[:10],
+        has_photo=missing_work.has_photo(factory, person_id),
         display=boards.display,
     )  # fmt: skip
 

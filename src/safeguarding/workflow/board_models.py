@@ -44,6 +44,9 @@ class PhilomenaProfile(Base):
     social_media: Mapped[str] = mapped_column(Text, default="")
     other_information: Mapped[str] = mapped_column(Text, default="")
     carer: Mapped[str] = mapped_column(String(200), default="")
+    # The photograph uploaded on the portal (kept under <data_dir>/photos/ by a random name), if any.
+    photo_stored_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    photo_media_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

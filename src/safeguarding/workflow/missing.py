@@ -3,9 +3,13 @@ Philomena profiles. Each is audited in the same transaction as the row it writes
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass, fields
 from datetime import datetime
+from pathlib import Path
 
+import filetype
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,9 +125,11 @@ def save_profile(factory: sessionmaker[Session], *, person_id: str, profile: Pro
     before = profile_for(factory, person_id)
     changed = [f for f in PROFILE_FIELDS if before is None or getattr(before, f) != getattr(profile, f).strip()]
     with transaction(factory) as session:
+        photo = _newest_photo(session, person_id)
         row = PhilomenaProfile(
-            person_id=person_id, updated_by=actor, **{f: getattr(profile, f).strip() for f in PROFILE_FIELDS}
-        )
+            person_id=person_id, updated_by=actor, photo_stored_name=photo[0], photo_media_type=photo[1],
+            **{f: getattr(profile, f).strip() for f in PROFILE_FIELDS},
+        )  # fmt: skip
         session.add(row)
         session.flush()
         audit.append(
@@ -153,3 +159,87 @@ def profile_updated(factory: sessionmaker[Session], person_id: str) -> tuple[str
             .limit(1)
         ).first()
         return None if row is None else (str(row[0]), row[1])
+
+
+# --- the profile's photograph ----------------------------------------------------------------------------
+
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def photo_dir(data_dir: Path) -> Path:
+    """Where profile photographs are kept: in the data folder, outside the web root."""
+    return data_dir / "photos"
+
+
+def _newest_photo(session: Session, person_id: str) -> tuple[str | None, str | None]:
+    row = session.execute(
+        select(PhilomenaProfile.photo_stored_name, PhilomenaProfile.photo_media_type)
+        .where(PhilomenaProfile.person_id == person_id)
+        .order_by(PhilomenaProfile.id.desc())
+        .limit(1)
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def has_photo(factory: sessionmaker[Session], person_id: str) -> bool:
+    with factory() as session:
+        return _newest_photo(session, person_id)[0] is not None
+
+
+def store_photo(
+    factory: sessionmaker[Session], data_dir: Path, *, person_id: str, content: bytes, max_bytes: int, actor: str
+) -> None:
+    """Check (JPEG or PNG by content, within the size limit) and store a photograph as a new profile
+    version under a random name; audited (the type, size and hash, never the picture)."""
+    if not content:
+        raise WorkflowError("Field 'photo': choose a photograph to upload.")
+    if len(content) > max_bytes:
+        raise WorkflowError(f"Field 'photo': the file is larger than the limit of {max_bytes // (1024 * 1024)} MB.")
+    kind = filetype.guess(content)
+    media_type = str(kind.mime) if kind is not None else ""
+    if media_type not in PHOTO_TYPES:
+        raise WorkflowError("Field 'photo': only JPEG and PNG photographs are accepted.")
+    folder = photo_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = secrets.token_hex(16)
+    target = folder / stored_name
+    target.write_bytes(content)
+    try:
+        with transaction(factory) as session:
+            before = session.execute(
+                select(PhilomenaProfile)
+                .where(PhilomenaProfile.person_id == person_id)
+                .order_by(PhilomenaProfile.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+            kept = {f: getattr(before, f) if before is not None else "" for f in PROFILE_FIELDS}
+            row = PhilomenaProfile(
+                person_id=person_id, updated_by=actor, photo_stored_name=stored_name, photo_media_type=media_type,
+                **kept,
+            )  # fmt: skip
+            session.add(row)
+            session.flush()
+            audit.append(
+                session, username=actor, action="philomena.photo.upload", object_type="person", object_id=person_id,
+                detail={"version_id": row.id, "media_type": media_type, "size_bytes": len(content),
+                        "sha256": hashlib.sha256(content).hexdigest()},
+            )  # fmt: skip
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def open_photo(factory: sessionmaker[Session], data_dir: Path, person_id: str, *, actor: str) -> tuple[Path, str]:
+    """The child's photograph in force and its media type, for showing; audited as a view."""
+    with transaction(factory) as session:
+        stored_name, media_type = _newest_photo(session, person_id)
+        if stored_name is None or media_type not in PHOTO_TYPES:
+            raise WorkflowError("This child's profile has no photograph.")
+        path = photo_dir(data_dir) / stored_name
+        if not path.is_file():
+            raise WorkflowError("The photograph is missing from the data folder.")
+        audit.append(
+            session, username=actor, action="philomena.photo.view", object_type="person", object_id=person_id,
+            detail={"stored_name": stored_name},
+        )  # fmt: skip
+        return path, str(media_type)
