@@ -284,56 +284,40 @@ def philomena_print(
     )  # fmt: skip
 
 
+def _standard_board(path: str, board: boards.BoardSpec, permission: Permission, default_section: str) -> None:
+    """Register a board's page and its export: the board's standard sections, read from the snapshot."""
+
+    def page(request: Request, viewer: Viewer = Depends(require(permission, "board"))) -> Response:
+        snap = snapshot_or_page(request, viewer)
+        if isinstance(snap, Response):
+            return snap
+        return boards_view.board_page(request, viewer, snap, board, boards_view.standard_sections(snap, board, viewer))
+
+    def export(
+        request: Request,
+        viewer: Viewer = Depends(require(permission, "board", audit_view=False)),
+        section: str = default_section,
+        format: str = "csv",
+    ) -> Response:
+        snap = snapshot_or_page(request, viewer)
+        if isinstance(snap, Response):
+            return snap
+        return boards_view.export_section(request, viewer, snap, board, section, format)
+
+    router.add_api_route(path, page, methods=["GET"], name=f"{board.key}_board")
+    router.add_api_route(f"{path}/export", export, methods=["GET"], name=f"{board.key}_export")
+
+
 # --- custody -------------------------------------------------------------------------------------------
 
 
-@router.get("/boards/custody")
-def custody_board(
-    request: Request, viewer: Annotated[Viewer, Depends(require(P.VIEW_CUSTODY_BOARD, "board"))]
-) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    sections = boards_view.standard_sections(snap, boards.CUSTODY, viewer)
-    return boards_view.board_page(request, viewer, snap, boards.CUSTODY, sections)
-
-
-@router.get("/boards/custody/export")
-def custody_export(
-    request: Request,
-    viewer: Annotated[Viewer, Depends(require(P.VIEW_CUSTODY_BOARD, "board", audit_view=False))],
-    section: str = "return",
-    format: str = "csv",
-) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    return boards_view.export_section(request, viewer, snap, boards.CUSTODY, section, format)
+_standard_board("/boards/custody", boards.CUSTODY, P.VIEW_CUSTODY_BOARD, "return")
 
 
 # --- PPNs ----------------------------------------------------------------------------------------------
 
 
-@router.get("/boards/ppns")
-def ppn_board(request: Request, viewer: Annotated[Viewer, Depends(require(P.VIEW_PPN_BOARD, "board"))]) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    sections = boards_view.standard_sections(snap, boards.PPN, viewer)
-    return boards_view.board_page(request, viewer, snap, boards.PPN, sections)
-
-
-@router.get("/boards/ppns/export")
-def ppn_export(
-    request: Request,
-    viewer: Annotated[Viewer, Depends(require(P.VIEW_PPN_BOARD, "board", audit_view=False))],
-    section: str = "recent",
-    format: str = "csv",
-) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    return boards_view.export_section(request, viewer, snap, boards.PPN, section, format)
+_standard_board("/boards/ppns", boards.PPN, P.VIEW_PPN_BOARD, "recent")
 
 
 def _ppn(snap: Snapshot, ppn_ref: str) -> dict[str, Any] | None:
@@ -608,28 +592,7 @@ def online_outcome(
 # --- registered sex offenders --------------------------------------------------------------------------
 
 
-@router.get("/boards/offenders")
-def offender_board(
-    request: Request, viewer: Annotated[Viewer, Depends(require(P.VIEW_OFFENDER_BOARD, "board"))]
-) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    sections = boards_view.standard_sections(snap, boards.OFFENDERS, viewer)
-    return boards_view.board_page(request, viewer, snap, boards.OFFENDERS, sections)
-
-
-@router.get("/boards/offenders/export")
-def offender_export(
-    request: Request,
-    viewer: Annotated[Viewer, Depends(require(P.VIEW_OFFENDER_BOARD, "board", audit_view=False))],
-    section: str = "caseload",
-    format: str = "csv",
-) -> Response:
-    snap = snapshot_or_page(request, viewer)
-    if isinstance(snap, Response):
-        return snap
-    return boards_view.export_section(request, viewer, snap, boards.OFFENDERS, section, format)
+_standard_board("/boards/offenders", boards.OFFENDERS, P.VIEW_OFFENDER_BOARD, "caseload")
 
 
 def _offender(snap: Snapshot, offender_ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
