@@ -27,6 +27,7 @@ from safeguarding.assess.places import out_of_time_pai
 from safeguarding.assess.rules_catalogue import load_rules
 from safeguarding.assess.scoring import load_scoring
 from safeguarding.assess.truth import Truth, true_person_of
+from safeguarding.progress import track
 
 
 def _ratio(a: int, b: int) -> float | None:
@@ -43,8 +44,11 @@ def replay_first_alerts(
     """person_id -> the first as-of date (stepping ``step_days``) on which the person had an alert."""
     rules, config = load_rules(), load_scoring()
     first: dict[str, date] = {}
-    day = start + timedelta(days=step_days)
+    days, day = [], start + timedelta(days=step_days)
     while day <= end + timedelta(days=step_days):
+        days.append(day)
+        day += timedelta(days=step_days)
+    for day in track(days, f"Replaying the assessment every {step_days} days"):
         con = connect()
         assess_children(con, mentions, day, rules, config)
         for (pid,) in con.execute(
@@ -52,7 +56,6 @@ def replay_first_alerts(
         ).fetchall():
             first.setdefault(str(pid), day)
         con.close()
-        day += timedelta(days=step_days)
     return first
 
 
