@@ -118,11 +118,15 @@ def _network_alerts(con: duckdb.DuckDBPyConnection, config: ScoringConfig) -> No
                 GROUP BY ALL
             ),
             adults AS (
-                SELECT c.community_id, min(m.event_at) AS first_at, arg_min(m.record_type, m.event_at) AS rt,
-                       arg_min(m.record_ref, m.event_at) AS rr
-                FROM communities c JOIN adult_markers m USING (person_id)
-                WHERE NOT c.is_child AND m.marker IN ('sexual', 'exploitation', 'drug_supply', 'rso', 'online_sexual')
-                GROUP BY c.community_id
+                -- The group's earliest marker record, whole: type and reference from the same row (ties by record).
+                SELECT community_id, event_at AS first_at, record_type AS rt, record_ref AS rr
+                FROM (SELECT c.community_id, m.event_at, m.record_type, m.record_ref,
+                             row_number() OVER (PARTITION BY c.community_id
+                                                ORDER BY m.event_at, m.record_type, m.record_ref) AS n
+                      FROM communities c JOIN adult_markers m USING (person_id)
+                      WHERE NOT c.is_child
+                        AND m.marker IN ('sexual', 'exploitation', 'drug_supply', 'rso', 'online_sexual'))
+                WHERE n = 1
             )
             SELECT k.community_id, greatest(list_sort(list(k.first_at))[{need}], any_value(a.first_at)) AS raised_at,
                    count(*) AS n, any_value(a.rt), any_value(a.rr)
