@@ -7,6 +7,8 @@ PostgreSQL the at-scale store: both run the same models and the same Alembic mig
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,10 @@ _MIGRATION_LOCK_KEY = 0x5AFE_6001
 
 # Execution option marking a connection whose transaction only reads (db.reading).
 _READ_ONLY = "safeguarding_read_only"
+
+# One lock per SQLite engine: writers in the same process queue here (see ``transaction``).
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITE_LOCK_WAIT_S = 30.0
 
 
 class Base(DeclarativeBase):
@@ -50,6 +56,7 @@ def make_engine(url: str) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
+    _WRITE_LOCKS[engine] = threading.RLock()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -87,9 +94,33 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
+def _queued_writer(factory: sessionmaker[Session]) -> Iterator[None]:
+    """On SQLite, wait for this process's other writers on a lock before asking for the write lock.
+
+    SQLite's own busy handler polls: a writer that finds the database locked sleeps 1, 2, 5 ... up to
+    100 ms between tries, so under load a page waits far longer than the write it waits for (every
+    page view appends to the audit log). Queued on a Python lock, the next writer starts the moment
+    the last one commits. Writers in other processes still meet at SQLite's lock, as before. The lock
+    is re-entrant and waited on for a bounded time, after which SQLite's own wait takes over, so it
+    can delay a write but never deadlock one.
+    """
+    bind = factory.kw.get("bind")
+    lock = _WRITE_LOCKS.get(bind) if isinstance(bind, Engine) else None
+    if lock is None:
+        yield
+        return
+    got = lock.acquire(timeout=_WRITE_LOCK_WAIT_S)
+    try:
+        yield
+    finally:
+        if got:
+            lock.release()
+
+
+@contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed on clean exit, rolled back on error."""
-    with factory() as session, session.begin():
+    with _queued_writer(factory), factory() as session, session.begin():
         yield session
 
 

@@ -119,3 +119,35 @@ def test_concurrent_writers_keep_one_unbroken_chain(factory: sessionmaker[Sessio
         t.join()
     assert errors == []
     assert _verify(factory) == audit.VerifyResult(True, 60)
+
+
+def test_a_writer_waits_for_the_one_before_it_and_sees_its_entry(factory: sessionmaker[Session]) -> None:
+    """Writers queue (on SQLite first on the process's lock, see db.transaction): the second starts only
+    after the first commits, and chains its entry onto the first's."""
+    holding = threading.Event()
+    release = threading.Event()
+    second_done = threading.Event()
+
+    def first() -> None:
+        with transaction(factory) as s:
+            audit.append(s, username="alice", action="view")
+            holding.set()
+            release.wait(10)
+
+    def second() -> None:
+        holding.wait(10)
+        audit.record(factory, username="bob", action="view")
+        second_done.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    assert holding.wait(10)
+    assert not second_done.wait(0.3)  # still queued behind the open transaction
+    release.set()
+    for t in threads:
+        t.join(30)
+    assert second_done.is_set()
+    with transaction(factory) as s:
+        assert [e.username for e in audit.recent(s)] == ["bob", "alice"]
+    assert _verify(factory) == audit.VerifyResult(True, 2)

@@ -36,3 +36,13 @@ def test_a_snapshot_of_another_schema_version_is_refused(tmp_path: Path) -> None
     with pytest.raises(store.SnapshotError, match="schema version 999"):
         store.current(tmp_path)
     assert json.loads((tmp_path / "CURRENT").read_text())["file"] == snap.path.name
+
+
+def test_a_built_snapshot_has_its_lookup_indexes(tmp_path: Path) -> None:
+    from safeguarding.snapshot.schema import INDEXES
+
+    with store.build(tmp_path):
+        pass
+    with duckdb.connect(str(store.current(tmp_path).path), read_only=True) as con:
+        made = {(t, c) for t, c in con.execute("SELECT table_name, expressions FROM duckdb_indexes()").fetchall()}
+    assert {(t, f"[{c}]") for t, c in INDEXES} <= made

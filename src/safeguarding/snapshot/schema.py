@@ -431,3 +431,25 @@ TABLES: dict[str, str] = {
         value DOUBLE
     """,
 }
+
+# Lookup indexes (DuckDB ART), made once when a snapshot is built, after its rows are in: the portal reads
+# one person's (or one alert's) rows from tables of up to millions, and an index lookup costs about a third
+# of the scan it replaces (bench/bench_portal.py). The snapshot never changes afterwards, so the indexes
+# cost nothing on writes. (table, column); the index is named ix_<table>_<column>.
+INDEXES: tuple[tuple[str, str], ...] = (
+    ("mentions", "person_id"),
+    ("missing_episodes", "person_id"),
+    ("indicators", "person_id"),
+    ("indicator_evidence", "indicator_id"),
+    ("alerts", "person_id"),
+    ("alert_evidence", "alert_id"),
+    ("score_history", "person_id"),
+    ("network_edges", "person_l"),
+    ("network_edges", "person_r"),
+    ("communities", "person_id"),
+    ("communities", "community_id"),
+    ("place_events", "person_id"),
+    ("link_pairs", "person_id"),
+    ("person_phones", "person_id"),
+    ("person_vehicles", "person_id"),
+)

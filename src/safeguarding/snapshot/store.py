@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from safeguarding.snapshot.schema import SNAPSHOT_SCHEMA_VERSION, TABLES
+from safeguarding.snapshot.schema import INDEXES, SNAPSHOT_SCHEMA_VERSION, TABLES
 
 POINTER = "CURRENT"
 
@@ -56,6 +56,8 @@ def build(snapshot_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = create_empty(partial)
     try:
         yield con
+        for table, column in INDEXES:
+            con.execute(f"CREATE INDEX ix_{table}_{column} ON {table} ({column})")
         con.execute(
             "INSERT OR REPLACE INTO snapshot_meta VALUES ('schema_version', ?), ('built_at', ?)",
             [str(SNAPSHOT_SCHEMA_VERSION), datetime.now(UTC).isoformat(timespec="seconds")],

@@ -21,12 +21,6 @@ from safeguarding.workflow import access, linkage_decisions, reviews, sharing
 router = APIRouter(include_in_schema=False)
 
 
-def _network_size(snap: Any, person_id: str) -> int | None:
-    """How many people are linked to this one (None: the snapshot has no network at all)."""
-    graph = network.person_network(snap, person_id)
-    return None if graph is None else len(graph["edges"])
-
-
 def _profile(
     request: Request, viewer: Viewer, person_id: str, error: str | None = None, status_code: int = 200
 ) -> Response:
@@ -52,7 +46,7 @@ def _profile(
         shares=sharing.shares_for_person(factory, person_id) if viewer.can(Permission.SHARE_CASES) else [],
         decisions=[d for d in linkage_decisions.active_decisions(factory)
                    if {d.mention, d.other_mention} & {m.key for m in page.mentions}],
-        network_size=_network_size(snap, person_id),
+        network_size=network.person_network_size(snap, person_id),
         person_places=places.person_places(snap, person_id),
         error=error,
     )  # fmt: skip

@@ -31,6 +31,10 @@ def edge_table(snap: Snapshot) -> EdgeTable | None:
     return None
 
 
+# Most edges drawn around one person (the strongest are kept).
+NETWORK_LIMIT = 150
+
+
 def _community_column(snap: Snapshot) -> tuple[str, str] | None:
     for table in ("network_communities", "communities", "person_communities"):
         column = snap.pick(table, "community_id", "community", "group_id")
@@ -90,13 +94,10 @@ def _graph(snap: Snapshot, edges: list[tuple[Any, ...]], focus: str | None) -> d
     return {"nodes": nodes, "edges": links}
 
 
-def person_network(snap: Snapshot, person_id: str, limit: int = 150) -> dict[str, Any] | None:
-    """The person and everyone one step from them, with the edges among them; None without edge data."""
-    et = edge_table(snap)
-    if et is None:
-        return None
+def _near_edges(snap: Snapshot, et: EdgeTable, person_id: str, limit: int) -> list[tuple[Any, ...]]:
+    """The edges among the person and everyone one step from them, strongest first."""
     weight, kind = et.weight or "1", et.kind or "NULL"
-    edges = snap.rows(
+    return snap.rows(
         f"""WITH near AS (
                 SELECT "{et.target}" AS pid FROM {et.table} WHERE "{et.source}" = $p
                 UNION SELECT "{et.source}" FROM {et.table} WHERE "{et.target}" = $p
@@ -106,7 +107,22 @@ def person_network(snap: Snapshot, person_id: str, limit: int = 150) -> dict[str
             ORDER BY {weight} DESC LIMIT {int(limit)}""".replace("$p", "?"),
         [person_id] * 3,
     )
-    return _graph(snap, edges, person_id)
+
+
+def person_network(snap: Snapshot, person_id: str, limit: int = NETWORK_LIMIT) -> dict[str, Any] | None:
+    """The person and everyone one step from them, with the edges among them; None without edge data."""
+    et = edge_table(snap)
+    if et is None:
+        return None
+    return _graph(snap, _near_edges(snap, et, person_id, limit), person_id)
+
+
+def person_network_size(snap: Snapshot, person_id: str, limit: int = NETWORK_LIMIT) -> int | None:
+    """How many edges ``person_network`` would draw (None without edge data), without naming the people."""
+    et = edge_table(snap)
+    if et is None:
+        return None
+    return len(_near_edges(snap, et, person_id, limit))
 
 
 def overview_network(snap: Snapshot, limit: int = 300) -> dict[str, Any] | None:
