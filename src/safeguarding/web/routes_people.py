@@ -44,8 +44,7 @@ def _profile(
         reviews=reviews.reviews_for_person(factory, person_id),
         challenges=reviews.challenges_for_person(factory, person_id),
         shares=sharing.shares_for_person(factory, person_id) if viewer.can(Permission.SHARE_CASES) else [],
-        decisions=[d for d in linkage_decisions.active_decisions(factory)
-                   if {d.mention, d.other_mention} & {m.key for m in page.mentions}],
+        decisions=linkage_decisions.decisions_about(factory, [m.key for m in page.mentions]),
         network_size=network.person_network_size(snap, person_id),
         person_places=places.person_places(snap, person_id),
         error=error,

@@ -7,10 +7,11 @@ first, on every run; each decision is audit-logged as a combination (DPA 2018 s.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Index, Integer, String, Text, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from safeguarding.db import Base, reading, transaction
@@ -26,6 +27,11 @@ class LinkageDecisionError(ValueError):
 
 class LinkageDecisionRow(Base):
     __tablename__ = "linkage_decisions"
+    # A child's page shows the decisions about its mentions (decisions_about).
+    __table_args__ = (
+        Index("ix_linkage_decisions_mention", "mention"),
+        Index("ix_linkage_decisions_other_mention", "other_mention"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -95,6 +101,23 @@ def revoke_decision(factory: sessionmaker[Session], decision_id: int, *, actor: 
             session, username=actor, action="linkage.revoke", object_type="linkage_decision",
             object_id=str(decision_id), detail={"reason": reason.strip()},
         )  # fmt: skip
+
+
+def decisions_about(factory: sessionmaker[Session], mentions: Collection[str]) -> list[LinkageDecision]:
+    """The decisions in force that name any of ``mentions`` (either side of a merge), oldest first."""
+    keys = sorted(set(mentions))
+    if not keys:
+        return []
+    with reading(factory) as session:
+        rows = session.scalars(
+            select(LinkageDecisionRow)
+            .where(
+                LinkageDecisionRow.revoked_at.is_(None),
+                or_(LinkageDecisionRow.mention.in_(keys), LinkageDecisionRow.other_mention.in_(keys)),
+            )
+            .order_by(LinkageDecisionRow.id)
+        ).all()
+        return [_plain(r) for r in rows]
 
 
 def active_decisions(factory: sessionmaker[Session]) -> list[LinkageDecision]:

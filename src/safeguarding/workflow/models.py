@@ -71,7 +71,10 @@ class CaseShare(Base):
     """A child's case shared with a partner agency (a disclosure: who, to whom, why)."""
 
     __tablename__ = "case_shares"
-    __table_args__ = (Index("ix_case_shares_agency_person", "agency", "person_id"),)
+    __table_args__ = (
+        Index("ix_case_shares_agency_person", "agency", "person_id"),
+        Index("ix_case_shares_person", "person_id"),  # a child's page lists the shares of that child
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[str] = mapped_column(String(200))
