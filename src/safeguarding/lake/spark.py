@@ -236,8 +236,16 @@ def spark_session(settings: Settings | None = None) -> Any:
 _FUNCTIONS_LOCK = threading.Lock()
 
 
-def _register_functions(spark: Any) -> None:
-    from pyspark.sql.types import StringType
+def register_functions(spark: Any) -> None:
+    """Put the Python functions the pipeline's SQL needs on the session (once): strip_accents, and DuckDB's
+    Jaro-Winkler for linkage (linkage/jaro_winkler.py says why the jar's is not used)."""
+    from pyspark import cloudpickle
+    from pyspark.sql.types import DoubleType, StringType
+
+    from safeguarding.linkage import jaro_winkler
+
+    # Shipped to the executors by value, so they need only Python's standard library, not this package.
+    cloudpickle.register_pickle_by_value(jaro_winkler)  # type: ignore[no-untyped-call]
 
     def strip_accents(text: str | None) -> str | None:
         # Defined here so that Spark ships it by value: executors need only Python's standard library.
@@ -252,8 +260,11 @@ def _register_functions(spark: Any) -> None:
         return "".join(kept)
 
     with _FUNCTIONS_LOCK:
-        if "strip_accents" not in {f.name for f in spark.catalog.listFunctions()}:
+        have = {f.name for f in spark.catalog.listFunctions()}
+        if "strip_accents" not in have:
             spark.udf.register("strip_accents", strip_accents, StringType())
+        if jaro_winkler.SPARK_NAME not in have:
+            spark.udf.register(jaro_winkler.SPARK_NAME, jaro_winkler.jaro_winkler, DoubleType())
 
 
 class SparkResult:
@@ -294,7 +305,7 @@ class SparkConnection:
         self.spark = spark
         self.macros: dict[str, Macro] = {}
         self.tables: dict[str, Any] = {}
-        _register_functions(spark)
+        register_functions(spark)
 
     # --- translation -------------------------------------------------------------------------------
     def _define_macro(self, name: str, params: str, body: str) -> None:

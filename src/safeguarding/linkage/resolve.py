@@ -3,8 +3,8 @@
 ``resolve_features`` is the method, used both by the force's linkage (force.py) and by
 `safeguarding resolve` on any file (generic.py). With a Spark session it runs on Splink's Spark
 backend: the saved model (trained on either engine) is the same file; its DuckDB SQL conditions are
-transpiled to Spark SQL with sqlglot (``spark_model_settings``), and the jaro_winkler function comes
-from Splink's similarity jar (lake/spark.py puts it on the session).
+transpiled to Spark SQL with sqlglot (``spark_model_settings``), and Jaro-Winkler is DuckDB's own,
+registered on the session as a Python function (linkage/jaro_winkler.py: the similarity jar's differs).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
 from sqlglot import exp
 
+from safeguarding.linkage import jaro_winkler
 from safeguarding.linkage import model as model_mod
 from safeguarding.linkage.clustering import guarded_clusters
 from safeguarding.linkage.features import available
@@ -91,9 +92,9 @@ def _transpile(sql: str, dialect: str) -> str:
     tree = sqlglot.parse_one(sql, read="duckdb")
 
     def rename(node: exp.Expression) -> exp.Expression:
-        # Splink's Spark backend brings Jaro-Winkler as the jar's `jaro_winkler` function.
+        # DuckDB's Jaro-Winkler, not the similarity jar's `jaro_winkler` (see linkage/jaro_winkler.py).
         if isinstance(node, exp.JarowinklerSimilarity):
-            return exp.Anonymous(this="jaro_winkler", expressions=[node.this, node.expression])
+            return exp.Anonymous(this=jaro_winkler.SPARK_NAME, expressions=[node.this, node.expression])
         return node
 
     return tree.transform(rename).sql(dialect=dialect)
@@ -130,6 +131,9 @@ class _Backend:
         else:
             from splink.backends.spark import SparkAPI
 
+            from safeguarding.lake.spark import register_functions
+
+            register_functions(spark)
             self.con = None
             self.api = SparkAPI(  # type: ignore[no-untyped-call]
                 spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=8
