@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from minilake import ADULT_DOB, MiniLake, day
+from minilake import ADULT_DOB, CHILD_DOB, MiniLake, day
+
+from safeguarding.assess import places
+from safeguarding.assess.scoring import load_scoring
 
 
 def _episodes(lake: MiniLake, child: str, days: list[float], **values: object) -> None:
@@ -265,3 +268,74 @@ def test_victim_blaming_is_flagged_but_never_counted_as_risk() -> None:
     assert lake.fired("victim_blaming_language") == {"P-C1"}
     rows = lake.con.execute("SELECT count(*) FROM scores WHERE person_id = 'P-C1'").fetchall()
     assert rows[0][0] == 0 and lake.alerts() == []
+
+
+def _detained(lake: MiniLake, ref: str, person: str, d: float, **values: object) -> None:
+    lake.add("custody_detentions", source_system="custody", custody_ref=ref, person_ref=person, arrived_at=day(d),
+             location_ref="SUITE1", **values)  # fmt: skip
+
+
+def _detainee(lake: MiniLake, ref: str, dob: object = CHILD_DOB, person_id: str | None = None) -> str:
+    """A custody-system mention (the custody record names its detainee by ``person_ref`` alone), resolved to
+    ``person_id`` (another mention's person) or to a person of its own."""
+    lake.add("persons", source_system="custody", person_ref=ref, surname="Test", forenames=ref, date_of_birth=dob)
+    pid = person_id or f"P-{ref}"
+    lake.people.append({"source_system": "custody", "person_ref": ref, "person_id": pid, "dob": dob})
+    return pid
+
+
+def test_detained_after_going_missing_within_90_days_and_not_before_or_long_after() -> None:
+    lake = MiniLake()
+    for ref in ("C1", "C2", "C3"):
+        _detainee(lake, ref, person_id=lake.person(ref))  # the missing-person mention and the detainee are one child
+    lake.missing("E1", "C1", day(0)), _detained(lake, "K1", "C1", 30)
+    lake.missing("E2", "C2", day(0)), _detained(lake, "K2", "C2", 120)  # too long after
+    _detained(lake, "K3", "C3", 0), lake.missing("E3", "C3", day(10))  # detained before going missing
+    lake.assess()
+    assert lake.fired("custody_after_missing") == {"P-C1"}
+    assert lake.evidence("custody_after_missing") == {"K1", "E1"}
+
+
+def test_repeat_detention_needs_two_within_90_days() -> None:
+    lake = MiniLake()
+    _detainee(lake, "C1"), _detainee(lake, "C2")
+    _detained(lake, "K1", "C1", 0), _detained(lake, "K2", "C1", 40)
+    _detained(lake, "K3", "C2", 0), _detained(lake, "K4", "C2", 100)
+    lake.assess()
+    assert lake.fired("repeat_custody") == {"P-C1"} and lake.evidence("repeat_custody") == {"K1", "K2"}
+
+
+def test_held_after_bail_refused_unless_transferred_or_bailed() -> None:
+    lake = MiniLake()
+    for ref in ("C1", "C2", "C3"):
+        _detainee(lake, ref)
+    charged = {"charged_at": day(0.3), "transfer_requested_at": day(0.35)}
+    _detained(lake, "K1", "C1", 0, bail_refused=True, transfer_certificate_reason="No bed", **charged)
+    _detained(lake, "K2", "C2", 0, bail_refused=True, transferred_at=day(0.5), **charged)
+    _detained(lake, "K3", "C3", 0, bail_refused=False, charged_at=day(0.3))
+    lake.assess()
+    assert lake.fired("held_after_bail_refused") == {"P-C1"}
+
+
+def test_custody_rules_count_children_by_age_or_appearance_and_never_adults() -> None:
+    lake = MiniLake()
+    _detainee(lake, "A1", dob=ADULT_DOB), _detainee(lake, "U1", dob=None), _detainee(lake, "U2", dob=None)
+    for n, ref in enumerate(("A1", "U1", "U2")):
+        under_18 = ref != "U2"  # the adult "appears under 18" by mistake: the date of birth wins
+        for k, d in enumerate((0, 20)):
+            _detained(lake, f"K{n}{k}", ref, d, appears_under_18=under_18)
+    lake.assess()
+    assert lake.fired("repeat_custody") == {"P-U1"}
+
+
+def test_detained_after_missing_and_again_raises_a_custody_alert_and_the_suite_is_no_place_of_concern() -> None:
+    lake = MiniLake()
+    lake.add("locations", location_ref="SUITE1", place_type="custody_suite", latitude=50.742, longitude=-1.87)
+    _detainee(lake, "C1", person_id=lake.person("C1"))
+    lake.missing("E1", "C1", day(0))
+    _detained(lake, "K1", "C1", 10), _detained(lake, "K2", "C1", 30)
+    lake.assess()
+    assert lake.fired("custody_after_missing") == {"P-C1"} and lake.fired("repeat_custody") == {"P-C1"}
+    assert {a["reason"] for a in lake.alerts() if a["subject_id"] == "P-C1"} == {"score:custody"}
+    places.build(lake.con, load_scoring(), day(31))  # the suite names both detentions, which prove indicators
+    assert lake.con.execute("SELECT count(*) FROM place_events").fetchall() == [(0,)]

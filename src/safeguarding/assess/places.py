@@ -2,7 +2,8 @@
 
 Events (``place_events``): a child found at a place; a child missing from a children's or foster home; a
 domestic-abuse incident where a child was present; and any record proving a child's risk indicator that
-names a place. A place becomes one of concern (with a ``place:<reason>`` alert) when:
+names a place, except custody records (their place is the custody suite, where the child was taken, not
+where the harm happened). A place becomes one of concern (with a ``place:<reason>`` alert) when:
     repeat_missing_from   children went missing from it: `concern_children` different children in the window
     found_location        `concern_children` different children were found there on two or more days
     exploitation          intelligence, or a drugs, exploitation or sexual-offence incident, names the place
@@ -53,7 +54,7 @@ WITH ev AS (
     SELECT p.location_ref, p.record_type, p.record_ref, i.person_id, p.event_at, 'indicator'
     FROM indicators i JOIN indicator_evidence e USING (indicator_id)
     JOIN record_places p ON p.record_type = e.record_type AND p.record_ref = e.record_ref
-    WHERE i.counts_as_risk
+    WHERE i.counts_as_risk AND p.record_type <> 'custody_detentions'
 )
 SELECT DISTINCT * FROM ev WHERE event_at <= {moment} ORDER BY location_ref, event_at, record_ref
 """

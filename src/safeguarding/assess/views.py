@@ -11,6 +11,8 @@ Views and tables (all per connection):
     mention_attrs          each mention's address, phone and ethnicity, with its person id
     <type>_asof            each record type as known on the as-of date
     missing_episodes_resolved  episodes with the person, the age when reported and is_child
+    custody_detentions_resolved  detentions with the detainee's person id, age on arrival and is_child (the age,
+                           or, with no date of birth, the custody officer's "appears under 18")
     record_people          (record_type, record_ref, person_id, role, event_at, age, is_child) for every record
     record_places          (record_type, record_ref, location_ref, event_at) for every record that names a place
     narrative_sentences    (record_type, record_ref, event_at, sentence): free text split into lower-case sentences
@@ -93,6 +95,13 @@ SELECT e.*, m.person_id, age_years(p.date_of_birth, e.reported_at) AS age_at_rep
        age_years(p.date_of_birth, e.reported_at) < 18 AS is_child
 FROM missing_episodes_asof e
 JOIN person_mentions m ON m.source_system = e.source_system AND m.person_ref = e.person_ref
+JOIN persons_resolved p USING (person_id);
+
+CREATE OR REPLACE VIEW custody_detentions_resolved AS
+SELECT d.*, m.person_id, age_years(p.date_of_birth, d.arrived_at) AS age_at_arrival,
+       coalesce(age_years(p.date_of_birth, d.arrived_at) < 18, d.appears_under_18) AS is_child
+FROM custody_detentions_asof d
+JOIN person_mentions m ON m.source_system = d.source_system AND m.person_ref = d.person_ref
 JOIN persons_resolved p USING (person_id);
 
 CREATE OR REPLACE VIEW record_people AS
