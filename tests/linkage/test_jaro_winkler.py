@@ -7,7 +7,7 @@ import random
 import duckdb
 import pytest
 
-from safeguarding.linkage.jaro_winkler import SPARK_NAME, jaro_winkler
+from safeguarding.linkage.jaro_winkler import SPARK_NAME, jaro_winkler, memoised
 
 # Pairs on which Splink's Spark jar and DuckDB disagree (an odd count of out-of-order matched characters), and
 # edge cases: accents (code points, not bytes), empty strings, a long common prefix (the bonus counts 4).
@@ -72,3 +72,15 @@ def test_spark_computes_duckdbs_value(spark_settings: object) -> None:
     got = {(r.a, r.b): r.s for r in spark.sql(f"SELECT a, b, {SPARK_NAME}(a, b) AS s FROM jw_pairs").collect()}
     want = dict(zip(pairs, _duckdb(pairs), strict=True))
     assert got == want
+
+
+def test_memoised_gives_the_same_values_and_stays_bounded() -> None:
+    pairs = KNOWN + _generated(3_000, seed=11)
+    similarity = memoised(limit=100)
+    first = [similarity(a, b) for a, b in pairs]
+    again = [similarity(a, b) for a, b in reversed(pairs)]  # a full memo is emptied and filled again
+    assert first == [jaro_winkler(a, b) for a, b in pairs]
+    assert again == list(reversed(first))
+    (memo,) = [c.cell_contents for c in similarity.__closure__ or () if isinstance(c.cell_contents, dict)]
+    assert 0 < len(memo) <= 100
+    assert similarity(None, "a") is None

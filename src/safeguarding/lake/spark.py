@@ -264,7 +264,7 @@ def register_functions(spark: Any) -> None:
         if "strip_accents" not in have:
             spark.udf.register("strip_accents", strip_accents, StringType())
         if jaro_winkler.SPARK_NAME not in have:
-            spark.udf.register(jaro_winkler.SPARK_NAME, jaro_winkler.jaro_winkler, DoubleType())
+            spark.udf.register(jaro_winkler.SPARK_NAME, jaro_winkler.memoised(), DoubleType())
 
 
 class SparkResult:

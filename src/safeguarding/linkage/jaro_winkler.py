@@ -20,6 +20,7 @@ tests/linkage/test_jaro_winkler.py checks it against DuckDB on 100,000 generated
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 # The function's name in Spark SQL (lake/spark.py registers it; linkage/resolve.py writes it).
 SPARK_NAME = "duckdb_jaro_winkler"
@@ -79,3 +80,23 @@ def jaro_winkler(left: str | None, right: str | None) -> float | None:
             prefix += 1
         sim = _fma(prefix * _PREFIX_WEIGHT, 1.0 - sim, sim)
     return sim
+
+
+def memoised(limit: int = 500_000) -> Callable[[str | None, str | None], float | None]:
+    """``jaro_winkler`` with a memo of up to ``limit`` pairs, for the UDF: a force's names repeat, so most
+    pairs Splink compares have been compared before (the memo is emptied when full). A closure over a
+    plain dict, so Spark ships it by value with the function."""
+    memo: dict[tuple[str | None, str | None], float | None] = {}
+
+    def similarity(left: str | None, right: str | None) -> float | None:
+        key = (left, right)
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        if len(memo) >= limit:
+            memo.clear()
+        value = memo[key] = jaro_winkler(left, right)
+        return value
+
+    return similarity
