@@ -144,7 +144,11 @@ class _Backend:
             return self.api.register(features, dataset_display_name="person_features")
         # A Spark session outlives one run: a fresh name per run, as Splink refuses one in use.
         name = f"person_features_{uuid.uuid4().hex[:8]}"
-        return self.api.register(self.spark.createDataFrame(features), dataset_display_name=name)
+        # Materialised at once: a DataFrame made from Arrow is a LocalRelation, its rows inside the query plan,
+        # and Spark's optimiser then evaluates every projection of Splink's self-join over them on the driver,
+        # in one thread (at county scale this ran for minutes before any job started, then ran out of heap).
+        frame = self.spark.createDataFrame(features).localCheckpoint(eager=True)
+        return self.api.register(frame, dataset_display_name=name)
 
     def query(self, sql: str) -> pa.Table:
         """A query in DuckDB SQL over Splink's tables, as Arrow."""
