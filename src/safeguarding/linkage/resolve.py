@@ -146,7 +146,8 @@ class _Backend:
         name = f"person_features_{uuid.uuid4().hex[:8]}"
         # Materialised at once: a DataFrame made from Arrow is a LocalRelation, its rows inside the query plan,
         # and Spark's optimiser then evaluates every projection of Splink's self-join over them on the driver,
-        # in one thread (at county scale this ran for minutes before any job started, then ran out of heap).
+        # in one thread (at county scale this ran for minutes before any job started; likely the cause of an
+        # earlier out-of-memory failure in predict).
         frame = self.spark.createDataFrame(features).localCheckpoint(eager=True)
         return self.api.register(frame, dataset_display_name=name)
 
