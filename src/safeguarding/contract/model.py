@@ -40,6 +40,31 @@ _EXPECTED = {
 }
 
 
+# What trimming removes from either end of a value: Unicode white space (the non-breaking space that word
+# processors and web forms leave behind among them), zero-width spaces and byte-order marks. One set for
+# every reader, so that a value's meaning cannot depend on which parser read it.
+WHITESPACE = (
+    " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+    "\u2009\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def clean_text(column: str) -> str:
+    """SQL for a raw text value as every rule sees it: trimmed of WHITESPACE at both ends, and NULL when
+    nothing, or only a null token ("n/a", "NULL", ...), is left. The only normalisation at ingest; the
+    readers pass values through untouched."""
+    tokens = ", ".join(_quote(t) for t in NULL_TOKENS)
+    ws = _quote(WHITESPACE)
+    # Trimming copies the string, so only values that start or end with white space are trimmed.
+    padded = f"contains({ws}, left({column}, 1)) OR contains({ws}, right({column}, 1))"
+    trimmed = f"trim({column}, {ws})"
+    return (
+        f"CASE WHEN {column} IN ({tokens}) THEN NULL "
+        f"WHEN {padded} THEN CASE WHEN {trimmed} IN ({tokens}) THEN NULL ELSE {trimmed} END "
+        f"ELSE {column} END"
+    )
+
+
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -61,15 +86,8 @@ class Field:
     personal: bool = False  # personal data: never written to logs
 
     def cleaned(self, column: str) -> str:
-        """SQL for the raw text in ``column``, trimmed. The readers have already turned the null tokens
-        into NULL; a padded value is trimmed and checked for them again."""
-        tokens = ", ".join(_quote(t) for t in NULL_TOKENS)
-        # Trimming copies the string, so only values that need it are trimmed (most do not).
-        padded = " OR ".join(f"{fn}({column}, {ws})" for fn in ("prefix", "suffix") for ws in ("' '", "chr(9)"))
-        return (
-            f"CASE WHEN {padded} THEN CASE WHEN trim({column}) IN ({tokens}) THEN NULL ELSE trim({column}) END "
-            f"ELSE {column} END"
-        )
+        """SQL for the raw text in ``column`` made clean: see ``clean_text``."""
+        return clean_text(column)
 
     def typed(self, text: str) -> str:
         """SQL giving the typed, normalised value of the cleaned text ``text`` (NULL when invalid)."""

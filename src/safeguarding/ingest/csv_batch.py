@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from safeguarding.contract.model import NULL_TOKENS, ident
+from safeguarding.contract.model import ident
 from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources, sql_text
 from safeguarding.ingest.text import MAX_FIELD
 
@@ -35,12 +35,11 @@ def _scan(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> bool:
     first = files[0]
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(first.header))) + "}"
     paths = "[" + ", ".join(sql_text(str(f.text_path)) for f in files) + "]"
-    nulls = "[" + ", ".join(sql_text(t) for t in NULL_TOKENS) + "]"
     try:
         con.execute(
             f"""CREATE TEMP TABLE csv_rows AS SELECT * FROM read_csv({paths}, auto_detect = false, header = false,
                   skip = 1, columns = {columns}, delim = {sql_text(first.delimiter)}, quote = '"', escape = '"',
-                  nullstr = {nulls}, strict_mode = true, ignore_errors = true, store_rejects = true,
+                  strict_mode = true, ignore_errors = true, store_rejects = true,
                   rejects_table = 'csv_rejects', rejects_scan = 'csv_scans', max_line_size = {MAX_FIELD},
                   filename = true, compression = {sql_text("gzip" if first.text_compressed else "none")})"""
         )

@@ -16,7 +16,7 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -31,11 +31,13 @@ from safeguarding.ingest.rowwise import read_csv_rows, read_jsonl_rows, read_par
 from safeguarding.ingest.text import raw_lines
 from safeguarding.ingest.validate import create_load_tables, good_table, validate
 from safeguarding.lake.store import QUARANTINE, Lake
-from safeguarding.progress import new_progress, track
+from safeguarding.progress import new_progress, note, track
 
 log = logging.getLogger(__name__)
 
 __all__ = ["FileError", "LoadResult", "discover", "ingest"]
+
+Parser = Literal["auto", "exact"]
 
 
 @dataclass
@@ -49,6 +51,7 @@ class FileCounts:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     columns_ignored: list[str] = field(default_factory=list)
+    encoding: str = ""  # how the file's bytes were decoded; "" for Parquet
 
 
 @dataclass
@@ -114,8 +117,13 @@ def ingest(
     mapping: Mapping | None = None,
     delimiter: str | None = None,
     memory_limit: str = "1GB",
+    parser: Parser = "auto",
 ) -> LoadResult:
-    """Load the export files under ``paths`` into the lake as one load. Raises FileError."""
+    """Load the export files under ``paths`` into the lake as one load. Raises FileError.
+
+    ``parser="exact"`` parses every CSV file row by row in Python instead of with DuckDB's reader first;
+    both give the same rows (a differential test holds them to it), the exact one more slowly.
+    """
     result = LoadResult(load_id=None, status="nothing_new", started_at=_now(), max_reject_rate=max_reject_rate)
     with lake.locked():
         lake.discard_uncommitted()
@@ -139,7 +147,7 @@ def ingest(
         load_id = _new_load_id()
         result.load_id = load_id
         try:
-            _run_load(load_id, exports, lake, result, delimiter, memory_limit)
+            _run_load(load_id, exports, lake, result, delimiter, memory_limit, parser)
         except FileError as exc:
             # Nothing of this load reaches the lake; its manifest records the refusal and why.
             shutil.rmtree(lake.staging(load_id), ignore_errors=True)
@@ -178,7 +186,7 @@ def _connect(workdir: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
 
 def _run_load(
     load_id: str, exports: list[tuple[ExportFile, str]], lake: Lake, result: LoadResult, delimiter: str | None,
-    memory_limit: str,
+    memory_limit: str, parser: Parser,
 ) -> None:  # fmt: skip
     workdir = lake.work(load_id)
     con = _connect(workdir, memory_limit)
@@ -192,6 +200,7 @@ def _run_load(
     con.execute("INSERT INTO load_files SELECT * FROM files_in")
     con.unregister("files_in")
     counts: dict[int, tuple[int, int]] = {}
+    legacy = _legacy_types(con, lake, {e.record_type.name for e, _ in exports})
     groups: dict[tuple[object, ...], list[PreparedFile]] = {}
     for p in prepared:
         key = p.shape if p.export.fmt == "csv" else ("single", p.order)
@@ -199,7 +208,7 @@ def _run_load(
     with new_progress() as progress:
         task = progress.add_task("Parsing and validating", total=len(prepared))
         for group in groups.values():
-            counts.update(_parse_group(con, group))
+            counts.update(_parse_group(con, group, parser, legacy))
             progress.advance(task, len(group))
     for p in prepared:
         good, bad = counts.get(p.order, (0, 0))
@@ -208,8 +217,11 @@ def _run_load(
         _, ignored = field_sources(p.export, p.header) if p.header else ({}, [])
         result.files.append(
             FileCounts(str(p.export.path), p.sha256, p.export.record_type.name, p.parser, good + bad, good, bad, 0,
-                       ignored)
+                       ignored, p.encoding)
         )  # fmt: skip
+        if p.encoding not in ("", "utf-8"):
+            note(f"{p.export.path.name}: read as {p.encoding}"
+                 + (f" ({len(p.undecodable)} lines quarantined)" if p.undecodable else ""))  # fmt: skip
     by_file = {c.path: c for c in result.files}
     for type_name in sorted({e.record_type.name for e, _ in exports}):
         _stage_record_type(con, lake, load_id, type_name, by_file)
@@ -228,19 +240,21 @@ def _run_load(
         result.rows_duplicate += c.rows_duplicate
 
 
-def _parse_group(con: duckdb.DuckDBPyConnection, group: list[PreparedFile]) -> dict[int, tuple[int, int]]:
+def _parse_group(
+    con: duckdb.DuckDBPyConnection, group: list[PreparedFile], parser: Parser, legacy: set[str]
+) -> dict[int, tuple[int, int]]:
     """Parse and validate files of one shape; DuckDB's reader first, the exact parser where needed."""
     rt = group[0].export.record_type
     counts: dict[int, tuple[int, int]] = {}
     exact = group
-    if group[0].export.fmt == "csv":
+    if group[0].export.fmt == "csv" and parser == "auto" and not group[0].undecodable:
         fallback = read_batch(con, group, "raw_in")
         if fallback is None:  # DuckDB could not read the batch as a whole: one file at a time
             for p in group:
-                counts.update(_parse_group(con, [p]))
+                counts.update(_parse_group(con, [p], parser, legacy))
             return counts
         if len(fallback) < len(group):
-            counts.update(validate(con, rt, "raw_in"))
+            counts.update(validate(con, rt, "raw_in", rt.name in legacy))
         drop_batch(con, "raw_in")
         exact = fallback
     for p in exact:
@@ -248,7 +262,7 @@ def _parse_group(con: duckdb.DuckDBPyConnection, group: list[PreparedFile]) -> d
         p.rows = reader(con, p, "raw_exact")
         p.parser = "python" if p.export.fmt == "csv" else p.export.fmt
         if p.rows:
-            counts.update(validate(con, rt, "raw_exact"))
+            counts.update(validate(con, rt, "raw_exact", rt.name in legacy))
         con.execute("DROP TABLE IF EXISTS raw_exact")
     return counts
 
@@ -305,6 +319,12 @@ def _stage_record_type(
             JOIN suspect USING (_row_hash)
             WHERE r.k > 1 OR suspect.in_lake"""
     )
+    if existing and _has_legacy_hashes(con, existing):
+        con.execute(
+            f"""INSERT INTO duplicates SELECT _file_order, _line FROM {table}
+                WHERE _problems = '' AND _legacy_hash IN ({known})
+                  AND (_file_order, _line) NOT IN (SELECT (_file_order, _line) FROM duplicates)"""
+        )
     for path, dupes in con.execute(
         "SELECT f.path, count(*) FROM duplicates d JOIN load_files f ON f.file_order = d._file_order GROUP BY ALL"
     ).fetchall():
@@ -325,6 +345,18 @@ def _stage_record_type(
             TO '{target}' (FORMAT parquet)"""
     )
     con.execute("DROP TABLE duplicates")
+
+
+def _has_legacy_hashes(con: duckdb.DuckDBPyConnection, files: list[str]) -> bool:
+    """Whether any of the lake's files were written with the md5 row hash of earlier versions."""
+    paths = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in files) + "]"
+    return bool(
+        con.execute(f"SELECT count(*) FROM read_parquet({paths}) WHERE length(_row_hash) = 32").fetchall()[0][0]
+    )
+
+
+def _legacy_types(con: duckdb.DuckDBPyConnection, lake: Lake, names: set[str]) -> set[str]:
+    return {n for n in names if (files := [str(p) for p in lake.partition_files(n)]) and _has_legacy_hashes(con, files)}
 
 
 def _stage_quarantine(con: duckdb.DuckDBPyConnection, lake: Lake, load_id: str) -> None:

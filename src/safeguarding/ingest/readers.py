@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from safeguarding.contract.model import NULL_TOKENS, RecordType, ident
+from safeguarding.contract.model import RecordType, clean_text, ident
 from safeguarding.contract.records import RECORD_TYPES
 from safeguarding.ingest.errors import FileError
 from safeguarding.ingest.mapping import FileMapping, Mapping
@@ -44,6 +44,8 @@ class PreparedFile:
     text_path: Path | None = None  # UTF-8 text (the file itself, or a transcoded copy)
     text_compressed: bool = False
     physical_lines: int = 0
+    encoding: str = ""  # how the bytes were decoded (text.utf8_text decides, once per file)
+    undecodable: dict[int, str] = field(default_factory=dict)  # line -> why its bytes could not be decoded
     header: list[str] = field(default_factory=list)
     delimiter: str = ","
     parser: str = ""  # filled in by whoever parses it
@@ -51,8 +53,10 @@ class PreparedFile:
 
     @property
     def shape(self) -> tuple[object, ...]:
-        """Files of one shape can be parsed by DuckDB in one pass."""
+        """Files of one shape can be parsed by DuckDB in one pass (a file with undecodable lines cannot)."""
         mapping = self.export.mapping.match if self.export.mapping else None
+        if self.undecodable:
+            return ("exact", self.order)
         return (self.export.record_type.name, tuple(self.header), self.delimiter, self.text_compressed, mapping)
 
 
@@ -80,12 +84,15 @@ def prepare(export: ExportFile, order: int, sha256: str, workdir: Path, delimite
     prepared = PreparedFile(export, order, sha256)
     if export.fmt == "parquet":
         return prepared
-    text, compressed, lines = utf8_text(export.path, export.compressed, workdir / f"text-{order}")
-    prepared.text_path, prepared.text_compressed, prepared.physical_lines = text, compressed, lines
+    text = utf8_text(export.path, export.compressed, workdir / f"text-{order}")
+    prepared.text_path, prepared.text_compressed, prepared.physical_lines = text.path, text.compressed, text.lines
+    prepared.encoding, prepared.undecodable = text.encoding, text.undecodable
+    if 1 in text.undecodable:
+        raise FileError(export.path, 1, "(header)", f"the header is not UTF-8 text: {text.undecodable[1]}")
     if export.fmt == "csv":
         if export.mapping and export.mapping.delimiter:
             delimiter = export.mapping.delimiter
-        prepared.header, prepared.delimiter = read_header(text, compressed, export.path, delimiter)
+        prepared.header, prepared.delimiter = read_header(text.path, text.compressed, export.path, delimiter)
         field_sources(export, prepared.header)  # a required column missing refuses the file now
     return prepared
 
@@ -121,9 +128,5 @@ def field_expr(export: ExportFile, name: str, column: str | None) -> str:
     expr = ident(column)
     if mapping and name in mapping.codes:
         cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in mapping.codes[name].items())
-        expr = f"CASE trim({expr}) {cases} ELSE {expr} END"
+        expr = f"CASE {clean_text(expr)} {cases} ELSE {expr} END"
     return expr
-
-
-def is_null_token(value: str | None) -> bool:
-    return value is None or value.strip() in NULL_TOKENS

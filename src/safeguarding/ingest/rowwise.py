@@ -14,26 +14,56 @@ import pyarrow.parquet as pq
 
 from safeguarding.contract.model import ident
 from safeguarding.ingest.errors import FileError
-from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources, is_null_token
+from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources
 from safeguarding.ingest.text import open_bytes, text_lines
 
 CHUNK_ROWS = 50_000
+_US, _RS = "\x1f", "\x1e"  # unit and record separators: "field<US>reason", joined by <RS>
+
+
+# A quoted value may span lines (narratives do), but not without bound: a record that spans more lines
+# than this is taken to be a quote left open, as is one that runs to the end of the file.
+MAX_RECORD_LINES = 1_000
+
+
+class _OverlongRecord(Exception):
+    """Raised through csv.reader when one record has used more than MAX_RECORD_LINES lines."""
 
 
 class _LineTap:
-    """Feeds lines to csv.reader while counting how many lines the current record used."""
+    """Feeds lines to csv.reader, keeping the lines of the current record so they can be read again.
+
+    When a record that spans lines turns out to be broken (its quoting fails, it has the wrong width,
+    or it runs past MAX_RECORD_LINES or to the end of the file), only its first line is quarantined and
+    reading starts again on the line after it: one stray quote can cost one row, never the rest of the file.
+    """
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
-        self.used = 0
+        self._again: list[str] = []  # lines to read again, last first
+        self.record: list[str] = []
 
     def __iter__(self) -> _LineTap:
         return self
 
     def __next__(self) -> str:
-        line = next(self._lines)
-        self.used += 1
+        line = self._again.pop() if self._again else next(self._lines)
+        self.record.append(line)
+        if len(self.record) > MAX_RECORD_LINES:
+            raise _OverlongRecord
         return line
+
+    @property
+    def used(self) -> int:
+        return len(self.record)
+
+    def start_record(self) -> None:
+        self.record = []
+
+    def reread_after_first(self) -> None:
+        """Give back every line of the current record but its first, to be read again."""
+        self._again.extend(reversed(self.record[1:]))
+        self.record = self.record[:1]
 
 
 class _Batches:
@@ -48,7 +78,7 @@ class _Batches:
     def add(self, values: dict[str, str | None], line: int, nl: int, error: str | None) -> None:
         for name in self.names:
             value = values.get(name)
-            self.columns[name].append(None if is_null_token(value) else value)
+            self.columns[name].append(value)  # cleaned in SQL, the same way for every reader
         self.columns["_line"].append(line)
         self.columns["_nl"].append(nl)
         self.columns["_width_error"].append(error)
@@ -86,8 +116,19 @@ def _apply_mapping(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table
         con.execute(f"UPDATE {table} SET {', '.join(sets)}")
 
 
+def _undecodable_error(prepared: PreparedFile, start: int, used: int) -> str | None:
+    bad = [n for n in range(start, start + max(used, 1)) if n in prepared.undecodable]
+    if not bad:
+        return None
+    return f"line {bad[0]} is not {prepared.encoding.split()[0]} text ({prepared.undecodable[bad[0]]})"
+
+
 def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
-    """Parse one CSV file with Python's csv module (strict quoting); return rows read."""
+    """Parse one CSV file with Python's csv module (strict quoting); return rows read.
+
+    Every physical line after the header ends up in exactly one row (or is blank): that is checked
+    at the end, and a file where it does not hold is refused rather than loaded short.
+    """
     assert prepared.text_path is not None
     export = prepared.export
     positions, _ = field_sources(export, prepared.header)
@@ -97,27 +138,64 @@ def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table:
     next(reader)  # the header, already checked
     line_no = tap.used
     width = len(prepared.header)
+    accounted = 0  # physical lines after the header that rows (or blank lines) account for
     while True:
         start = line_no + 1
-        tap.used = 0
+        tap.start_record()
+        error: str | None = None
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            # A row whose quoting is broken: quarantine it and read on from the next line.
-            line_no += max(tap.used, 1)
-            batches.add({}, start, max(tap.used, 1) - 1, f"malformed CSV: {exc}")
+            error = f"malformed CSV: {exc}"
+            row = []
+        except _OverlongRecord:
+            error = f"a quoted value opened on line {start} is still open {MAX_RECORD_LINES} lines later"
+            row = []
+            reader = csv.reader(tap, delimiter=prepared.delimiter, strict=True)  # a fresh parser state
+        if error is None and tap.used > 1 and len(row) != width:
+            error = f"a quoted value opened on line {start} spans {tap.used} lines and leaves the row with "
+            error += f"{len(row)} values (the header has {width}): a quote left open?"
+        if error is not None:
+            # Quarantine the first line alone and read on from the next: the lines a broken quote took
+            # with it are rows of their own.
+            if tap.used > 1 and "end of data" in error:
+                error = f"a quoted value opened on line {start} is never closed"
+            tap.reread_after_first()
+            line_no += 1
+            accounted += 1
+            batches.add({}, start, 0, _undecodable_error(prepared, start, 1) or error)
             continue
         line_no += tap.used
-        if not row or all(not cell.strip() for cell in row):
-            continue
+        accounted += tap.used
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line (DuckDB's reader skips them too); ",,," is a row, as it is there
         values = {name: row[pos] if pos < len(row) else None for name, pos in positions.items()}
-        error = None if len(row) == width else f"row has {len(row)} values; the header has {width}"
+        error = _undecodable_error(prepared, start, tap.used)
+        if error is None and len(row) != width:
+            error = f"row has {len(row)} values; the header has {width}"
         batches.add(values, start, tap.used - 1, error)
     batches.flush()
+    if accounted + 1 != prepared.physical_lines and prepared.physical_lines > 1:
+        raise FileError(
+            export.path, 1 + accounted, "(file)",
+            f"rows account for {accounted + 1} of {prepared.physical_lines} lines; refused rather than loaded short",
+        )  # fmt: skip
     _apply_mapping(con, prepared, table)
     return batches.rows
+
+
+def _json_value(value: object) -> tuple[str | None, str | None]:
+    """(the text to load, or why the value cannot be one field's value)."""
+    if value is None or isinstance(value, str):
+        return value, None
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    if isinstance(value, int | float):
+        return json.dumps(value), None
+    kind = "a list" if isinstance(value, list) else "an object"
+    return None, f"expected a single value, got {kind} ({json.dumps(value)[:60]})"
 
 
 def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
@@ -131,15 +209,24 @@ def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, tabl
     for number, line in enumerate(text_lines(prepared.text_path, prepared.text_compressed), start=1):
         if not line.strip():
             continue
-        error: str | None = None
+        error = _undecodable_error(prepared, number, 1)
         try:
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise ValueError("not a JSON object")
         except ValueError as exc:
-            obj, error = {}, f"not a JSON object: {exc}"
+            obj, error = {}, error or f"not a JSON object: {exc}"
+        except RecursionError:
+            obj, error = {}, error or "JSON nested too deeply to be a record"
         seen.update(k for k, v in obj.items() if v is not None)
-        values = {n: None if obj.get(s) is None else str(obj[s]) for n, s in sources.items()}
+        values: dict[str, str | None] = {}
+        problems: list[str] = []
+        for name, source in sources.items():
+            values[name], problem = _json_value(obj.get(source))
+            if problem:
+                problems.append(f"{name}{_US}{problem}")
+        if error is None and problems:
+            error = _RS.join(problems)  # field-level problems: validate reports each against its field
         batches.add(values, number, 0, error)
     batches.flush()
     if batches.rows:

@@ -10,6 +10,7 @@ import csv
 import gzip
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, cast
 
@@ -24,46 +25,108 @@ def open_bytes(path: Path, compressed: bool) -> IO[bytes]:
     return cast(IO[bytes], gzip.open(path, "rb")) if compressed else path.open("rb")
 
 
-def utf8_text(path: Path, compressed: bool, workdir: Path) -> tuple[Path, bool, int]:
-    """A UTF-8 copy of the file's text (the file itself when it already is UTF-8).
+@dataclass
+class Text:
+    """What reading a file's bytes decided: where its UTF-8 text is, and how it was decoded."""
 
-    Returns (path, compressed, physical line count). Windows-1252 is transcoded to a file in
-    ``workdir``; NUL bytes (binary data, UTF-16) and undecodable bytes refuse the file.
-    """
-    lines, last = 0, b"\n"
+    path: Path
+    compressed: bool
+    lines: int  # physical lines
+    encoding: str  # "utf-8", "windows-1252" or "utf-8 with undecodable lines"
+    undecodable: dict[int, str] = field(default_factory=dict)  # line -> why it could not be decoded
+
+
+def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int]:
+    """(is the whole file UTF-8, physical lines). Refuses NUL bytes and overlong lines."""
+    lines, last, run = 0, b"\n", 0
     decoder = codecs.getincrementaldecoder("utf-8")()
+    ok = True
     try:
         with open_bytes(path, compressed) as fh:
             for block in iter(lambda: fh.read(_BLOCK), b""):
                 if b"\x00" in block:
                     line = lines + block[: block.index(b"\x00")].count(b"\n") + 1
                     raise FileError(path, line, "(file)", "contains NUL bytes: binary data or UTF-16 text")
-                decoder.decode(block)
-                lines += block.count(b"\n")
+                if ok:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        ok = False
+                newlines = block.count(b"\n")
+                # The longest line: lines inside one block are shorter than the block, so only runs that
+                # cross block boundaries can be too long.
+                first = block.find(b"\n")
+                run = run + (len(block) if first < 0 else first)
+                if run > MAX_FIELD:
+                    raise FileError(
+                        path, lines + 1, "(file)",
+                        f"line {lines + 1} is longer than {MAX_FIELD >> 20} MB: no record is that large "
+                        "(a quote left open, or not a text export)",
+                    )  # fmt: skip
+                if first >= 0:
+                    run = len(block) - block.rindex(b"\n") - 1
+                lines += newlines
                 last = block[-1:]
-            decoder.decode(b"", final=True)
-        return path, compressed, lines + (0 if last == b"\n" else 1)
-    except UnicodeDecodeError:
-        pass
+            if ok:
+                try:
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    ok = False
     except (OSError, EOFError) as exc:
         raise FileError(path, lines + 1, "(file)", f"cannot be read: {exc}") from None
+    return ok, lines + (0 if last == b"\n" else 1)
+
+
+def _byte_lines(path: Path, compressed: bool) -> Iterator[bytes]:
+    with open_bytes(path, compressed) as fh:
+        yield from fh
+
+
+def utf8_text(path: Path, compressed: bool, workdir: Path) -> Text:
+    """The file's text as UTF-8 (the file itself when it already is UTF-8), decided once per file.
+
+    - Valid UTF-8 throughout: read as it is.
+    - No line is valid UTF-8 with non-ASCII text: a Windows-1252 export, transcoded to a copy in ``workdir``
+      (bytes that Windows-1252 leaves undefined refuse the file).
+    - Otherwise it is UTF-8 with some lines that are not (typically one pasted from another program): those
+      lines are kept in the copy with their bytes escaped (``\\xe9``) and listed in ``undecodable`` so that
+      the rows on them are quarantined, never loaded as mojibake. NUL bytes (binary data, UTF-16) refuse
+      the file.
+    """
+    is_utf8, lines = _scan_utf8(path, compressed)
+    if is_utf8:
+        return Text(path, compressed, lines, "utf-8")
+    utf8_lines = 0
+    undecodable: dict[int, str] = {}
+    for number, raw in enumerate(_byte_lines(path, compressed), start=1):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            undecodable[number] = f"byte 0x{raw[exc.start]:02X} at position {exc.start + 1} is not UTF-8"
+        else:
+            utf8_lines += not raw.isascii()
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / (path.name.removesuffix(".gz") + ".utf8")
-    lines, last = 0, b"\n"
-    with open_bytes(path, compressed) as src, target.open("wb") as out:
-        for block in iter(lambda: src.read(_BLOCK), b""):
+    encoding = "windows-1252" if utf8_lines == 0 else "utf-8 with undecodable lines"
+    with target.open("wb") as out:
+        for number, raw in enumerate(_byte_lines(path, compressed), start=1):
+            if encoding == "utf-8 with undecodable lines":
+                out.write(raw.decode("utf-8", errors="backslashreplace").encode("utf-8"))
+                continue
             try:
-                out.write(block.decode("cp1252").encode("utf-8"))
+                out.write(raw.decode("cp1252").encode("utf-8"))
             except UnicodeDecodeError as exc:
-                line = lines + block[: exc.start].count(b"\n") + 1
-                raise FileError(path, line, "(file)", "neither UTF-8 nor Windows-1252 text") from None
-            lines += block.count(b"\n")
-            last = block[-1:]
-    return target, False, lines + (0 if last == b"\n" else 1)
+                reason = f"byte 0x{raw[exc.start]:02X} is neither UTF-8 nor Windows-1252 text"
+                raise FileError(path, number, "(file)", reason) from None
+    if encoding == "windows-1252":
+        undecodable = {}
+    return Text(target, False, lines, encoding, undecodable)
 
 
 def text_lines(path: Path, compressed: bool) -> Iterator[str]:
-    with open_bytes(path, compressed) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
+    """The text's lines, split on LF only (so a lone CR inside a value does not make a line of its own and
+    line numbers agree with the physical count), each with its line ending as written."""
+    with open_bytes(path, compressed) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n") as fh:
         yield from fh
 
 

@@ -7,16 +7,26 @@ import duckdb
 from safeguarding.contract.model import RecordType, ident
 
 
+def _hash_parts(rt: RecordType) -> list[str]:
+    """Each field's cleaned text, with dates normalised so 02/01/2024 and 2024-01-02 hash alike."""
+    return [f"CAST({ident(f.name)} AS VARCHAR)" if f.type == "date" else _text_col(f.name) for f in rt.fields]
+
+
 def _row_hash_sql(rt: RecordType) -> str:
-    """md5 of the row's cleaned text, with dates normalised so 02/01/2024 and 2024-01-02 hash alike.
+    """SHA-256 of an unambiguous encoding of the row's cleaned text: each value as its length, a colon and
+    the value, a missing value as "-". No two different rows encode alike (values may hold any character).
 
     Hashing the text rather than typed values cast back to text keeps this pass cheap; exact
     re-exports of a record are byte-identical, which is what deduplication is for.
     """
-    parts = ", ".join(
-        f"coalesce(CAST({ident(f.name)} AS VARCHAR), '')" if f.type == "date" else f"coalesce({_text_col(f.name)}, '')"
-        for f in rt.fields
-    )
+    parts = ", ".join(f"coalesce(length({p})::VARCHAR || ':' || {p}, '-')" for p in _hash_parts(rt))
+    return f"sha256(concat({parts}))"
+
+
+def legacy_row_hash_sql(rt: RecordType) -> str:
+    """The hash lakes written before the SHA-256 one hold (md5 of the values joined by U+001F): kept only
+    so that re-exports of rows loaded then are still recognised as duplicates."""
+    parts = ", ".join(f"coalesce({p}, '')" for p in _hash_parts(rt))
     return f"md5(concat_ws(chr(31), {parts}))"
 
 
@@ -42,7 +52,9 @@ def _text_col(name: str) -> str:
     return ident(f"text:{name}")
 
 
-def validate(con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str) -> dict[int, tuple[int, int]]:
+def validate(
+    con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str, legacy_hash: bool = False
+) -> dict[int, tuple[int, int]]:
     """Append ``raw_table``'s rows (typed, with their problems and _row_hash) to the record type's
     table, and their problems to ``problems``. Returns file order -> (good rows, quarantined rows).
 
@@ -51,16 +63,21 @@ def validate(con: duckdb.DuckDBPyConnection, rt: RecordType, raw_table: str) -> 
     """
     cleaned = ", ".join(f"{f.cleaned(ident(f.name))} AS {_text_col(f.name)}" for f in rt.fields)
     typed = ", ".join(f"{f.typed(_text_col(f.name))} AS {ident(f.name)}" for f in rt.fields)
-    checks = [("(row)", "_width_error")]
-    checks += [(f.name, f.problem(_text_col(f.name), ident(f.name))) for f in rt.fields]
+    checks = [(f.name, f.problem(_text_col(f.name), ident(f.name))) for f in rt.fields]
     checks += [(c.field, f"CASE WHEN NOT ({c.condition}) THEN {_quote(c.message)} END") for c in rt.checks]
-    # Each problem is "field<US>reason"; a row's problems are joined by <RS>; "" means a good row.
-    problems = ", ".join(f"{_quote(name)} || chr(31) || ({expr})" for name, expr in checks if expr != "NULL")
+    # Each problem is "field<US>reason"; a row's problems are joined by <RS>; "" means a good row. The
+    # readers' own problems (_width_error) are already "field<US>reason" where they concern one field
+    # (a JSON list where a value belongs) and about the whole row otherwise.
+    reader = "CASE WHEN contains(_width_error, chr(31)) THEN _width_error ELSE '(row)' || chr(31) || _width_error END"
+    problems = ", ".join(
+        [reader] + [f"{_quote(name)} || chr(31) || ({expr})" for name, expr in checks if expr != "NULL"]
+    )
     cols = ", ".join(ident(f.name) for f in rt.fields)
     # Every row, good or bad, goes into the record type's table once, typed, with its problems beside
     # it: staging later takes the good ones, and the problems are read back from it.
     select = f"""SELECT {cols}, _line, _nl, concat_ws(chr(30), {problems}) AS _problems,
-                        {_row_hash_sql(rt)} AS _row_hash, _file_order
+                        {_row_hash_sql(rt)} AS _row_hash,
+                        {legacy_row_hash_sql(rt) if legacy_hash else "NULL::VARCHAR"} AS _legacy_hash, _file_order
                  FROM (SELECT *, {typed}
                        FROM (SELECT _file_order, _line, _nl, _width_error, {cleaned} FROM {raw_table}))"""
     table = good_table(rt)
