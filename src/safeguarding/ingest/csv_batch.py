@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from safeguarding.contract.model import ident
 from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources, sql_text
+from safeguarding.ingest.rowwise import MAX_RECORD_LINES
 from safeguarding.ingest.text import MAX_FIELD
 
 _TEMP = ("csv_rows", "csv_rejects", "csv_scans", "batch_meta")
@@ -48,6 +49,29 @@ def _scan(con: duckdb.DuckDBPyConnection, files: list[PreparedFile]) -> bool:
         for table in _TEMP:
             con.execute(f"DROP TABLE IF EXISTS {table}")
         return False
+
+
+def _open_quote_suspected(
+    con: duckdb.DuckDBPyConnection, path: str, width: int, newline_sum: str, delimiter: str
+) -> bool:
+    """rowwise.read_csv_rows's tests for a quote left open, in SQL: a record over MAX_RECORD_LINES lines,
+    or a line wholly inside a quoted value that looks like a row (no quote, a row's count of delimiters)."""
+    if width < 2:
+        looks_like_row = "false"
+    else:
+        delim = sql_text(delimiter)
+        row_like = f"lambda l: NOT contains(l, '\"') AND length(l) - length(replace(l, {delim}, '')) = {width - 1}"
+        looks_like_row = " OR ".join(
+            f"(contains(c{i}, chr(10)) AND len(list_filter(string_split(c{i}, chr(10))[2:-2], {row_like})) > 0)"
+            for i in range(width)
+        )
+    found = con.execute(
+        f"""SELECT count(*) FROM csv_rows
+            WHERE filename = ? AND ({newline_sum}) > 0
+              AND (1 + ({newline_sum}) > {MAX_RECORD_LINES} OR {looks_like_row})""",
+        [path],
+    ).fetchall()[0][0]
+    return bool(found)
 
 
 def read_batch(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], name: str) -> list[PreparedFile] | None:
@@ -91,6 +115,10 @@ def read_batch(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], name: 
             ).fetchall()[0][0]
             if 1 + rows + int(newlines) != prepared.physical_lines:
                 # Blank lines or something else DuckDB skipped: row order no longer maps to lines.
+                fallback.append(prepared)
+                continue
+            if _open_quote_suspected(con, path, header_width, newline_sum, prepared.delimiter):
+                # A value that may be a quote left open: the exact parser re-reads it line by line.
                 fallback.append(prepared)
                 continue
             multiline = True

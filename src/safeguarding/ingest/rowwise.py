@@ -116,6 +116,13 @@ def _apply_mapping(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table
         con.execute(f"UPDATE {table} SET {', '.join(sets)}")
 
 
+def swallows_records(inner: list[str], delimiter: str, width: int) -> bool:
+    """Whether lines wholly inside a quoted value look like rows of the file: no quote, and exactly as many
+    delimiters as a row has. A narrative rarely looks like that; the rows after a stray quote always do.
+    csv_batch.py applies the same test in SQL, so both parsers decide alike."""
+    return width > 1 and any('"' not in line and line.count(delimiter) == width - 1 for line in inner)
+
+
 def _undecodable_error(prepared: PreparedFile, start: int, used: int) -> str | None:
     bad = [n for n in range(start, start + max(used, 1)) if n in prepared.undecodable]
     if not bad:
@@ -154,6 +161,9 @@ def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table:
             error = f"a quoted value opened on line {start} is still open {MAX_RECORD_LINES} lines later"
             row = []
             reader = csv.reader(tap, delimiter=prepared.delimiter, strict=True)  # a fresh parser state
+        if error is None and tap.used > 2 and swallows_records(tap.record[1:-1], prepared.delimiter, width):
+            error = f"a quoted value opened on line {start} holds lines that are records of their own: "
+            error += "a quote left open?"
         if error is None and tap.used > 1 and len(row) != width:
             error = f"a quoted value opened on line {start} spans {tap.used} lines and leaves the row with "
             error += f"{len(row)} values (the header has {width}): a quote left open?"
