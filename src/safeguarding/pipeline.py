@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from safeguarding.lake.store import Lake
 from safeguarding.linkage.force import LinkResult, link_force
 from safeguarding.linkage.overrides import Decision
 from safeguarding.progress import new_progress, note
+from safeguarding.reconcile import reconcile
 from safeguarding.security.trail import cli_actor, record_cli
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
@@ -53,6 +55,7 @@ def run_ingest(
     mapping: Mapping | None = None,
 ) -> LoadResult:
     """Load exports into the lake; the load (or its refusal) is audited as a collection (s.62)."""
+    reconcile_audit(settings)
     rate = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
     try:
         result = ingest(
@@ -64,7 +67,10 @@ def run_ingest(
             memory_limit=settings.ingest_memory_limit,
         )
     except FileError as exc:
-        record_cli(settings, "ingest.refused", "file", exc.path.name, {"line": exc.line, "field": exc.field})
+        record_cli(
+            settings, "ingest.refused", "file", exc.path.name,
+            {"line": exc.line, "field": exc.field, "load_id": exc.load_id},
+        )  # fmt: skip
         raise
     if result.load_id:
         record_cli(
@@ -74,6 +80,14 @@ def run_ingest(
              "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
         )  # fmt: skip
     return result
+
+
+def reconcile_audit(settings: Settings) -> None:
+    """Write the audit entries that a crash, a full disk or a damaged app database kept from being
+    written after their load, link run or erasure committed, and say so (see reconcile.py)."""
+    for gap in reconcile(settings, cli_actor()):
+        note(f"audit: {gap.describe()}; entry written now")
+        log.warning("audit gap closed: %s %s", gap.kind, gap.object_id)
 
 
 def _write_atomic(table: pa.Table, path: Path) -> None:
@@ -103,8 +117,10 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
     commit point), link_pairs.parquet (scored pairs with the match weight of each field), run.json
     (model version, comparisons per blocking rule, splits and merges) and changes.jsonl (history).
     """
+    reconcile_audit(settings)
     engine = get_engine(settings)
     decisions = _linkage_decisions(settings)
+    linked_loads = Lake(settings.lake_dir).committed_load_ids()  # before linking: a load after it is not linked
     with new_progress() as progress:
         task = progress.add_task("Linking person mentions", total=None)
         con = engine.connect()
@@ -125,7 +141,9 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
     out.mkdir(parents=True, exist_ok=True)
     _write_atomic(result.pairs, out / "link_pairs.parquet")
     run = {
+        "run_id": "R" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(2),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "loads": linked_loads,
         "model_version": result.model_version,
         "trained": result.trained,
         "mentions": result.mentions.num_rows,
@@ -143,7 +161,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
     record_cli(
         settings, "linkage.run", "linkage_model", result.model_version,
         {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes),
-         "decisions_applied": run["decisions_applied"]},
+         "decisions_applied": run["decisions_applied"], "run_id": run["run_id"]},
     )  # fmt: skip
     return result
 
@@ -170,6 +188,24 @@ def erase_records(settings: Settings, targets: list[Target], reason: str) -> Era
     return result
 
 
+def unlinked_loads(settings: Settings) -> list[str]:
+    """Committed loads that the linkage stage's output does not include (none when it has never run).
+
+    A link run written before runs listed their loads is taken to include every load committed before it.
+    """
+    run_file = linkage_dir(settings) / "run.json"
+    if not run_file.exists():
+        return []
+    run = json.loads(run_file.read_text(encoding="utf-8"))
+    committed = Lake(settings.lake_dir).committed_load_ids()
+    if "loads" in run:
+        linked = set(run["loads"])
+        return [load for load in committed if load not in linked]
+    at = datetime.fromisoformat(run["at"])
+    lake = Lake(settings.lake_dir)
+    return [load for load in committed if datetime.fromisoformat(lake.manifest(load)["finished_at"]) > at]
+
+
 @dataclass
 class AssessSummary:
     snapshot: str
@@ -190,6 +226,13 @@ def run_assess(settings: Settings, as_of: date | None = None) -> AssessSummary:
     mentions_file = linkage_dir(settings) / "mentions.parquet"
     if not mentions_file.exists():
         raise StageError("no linkage output yet: run `safeguarding link` (or `safeguarding run`) first")
+    reconcile_audit(settings)
+    unlinked = unlinked_loads(settings)
+    if unlinked:
+        # Assessing now would leave the new records out while the snapshot lists their loads.
+        shown = ", ".join(unlinked[:3]) + (f" and {len(unlinked) - 3} more" if len(unlinked) > 3 else "")
+        note(f"Linking first: load {shown} arrived after the last link run")
+        run_link(settings)
     engine = get_engine(settings)
     con = engine.connect()
     with new_progress() as progress:

@@ -11,3 +11,4 @@ class FileError(Exception):
     def __init__(self, path: Path, line: int, field: str, reason: str) -> None:
         super().__init__(f"{path}: line {line}, field {field!r}: {reason}")
         self.path, self.line, self.field, self.reason = path, line, field, reason
+        self.load_id: str | None = None  # the refused load's id, once a load was started

@@ -154,6 +154,7 @@ def ingest(
             result.status, result.error, result.finished_at = "refused", str(exc), _now()
             result.files = []
             lake.commit(load_id, result.to_json())
+            exc.load_id = load_id
             raise
         finally:
             shutil.rmtree(lake.work(load_id), ignore_errors=True)

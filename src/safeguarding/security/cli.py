@@ -173,14 +173,25 @@ def revoke_token(
 
 @audit_app.command("verify")
 def verify(ctx: typer.Context) -> None:
-    """Recompute the audit log's hash chain; exit 0 when intact, 1 naming the first broken entry."""
-    factory = open_app_db(_settings(ctx))
+    """Recompute the audit log's hash chain and check that every load, link run and erasure in the data
+    folder has its entry; exit 0 when both hold, 1 naming the first broken entry or each missing one."""
+    from safeguarding.reconcile import gaps
+
+    settings = _settings(ctx)
+    factory = open_app_db(settings)
     with db.transaction(factory) as session:
         result = audit.verify(session)
-    if result.ok:
-        typer.echo(f"OK: {result.entries} audit entries, chain intact.")
-        return
-    raise _fail(f"audit log broken at entry {result.broken_id}: {result.reason}")
+    if not result.ok:
+        raise _fail(f"audit log broken at entry {result.broken_id}: {result.reason}")
+    missing = gaps(settings)
+    if missing:
+        for gap in missing:
+            typer.echo(f"missing: {gap.describe()}", err=True)
+        raise _fail(
+            f"{len(missing)} committed event(s) have no audit entry; the next ingest, link or assess writes them "
+            "(marked as reconciled)"
+        )
+    typer.echo(f"OK: {result.entries} audit entries, chain intact; every load, link run and erasure is audited.")
 
 
 @db_app.command("upgrade")
