@@ -149,7 +149,7 @@ def ingest(
     data = result.to_json()
     if as_json:
         _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
-                                     "rows_duplicate", "files_skipped", "reject_rate", "reasons")})  # fmt: skip
+                                     "rows_duplicate", "files_skipped", "reject_rate", "reasons", "files")})  # fmt: skip
     else:
         typer.echo(
             f"{result.status}: load {result.load_id or '-'}; read {result.rows_read:,}, loaded {result.rows_loaded:,}, "
