@@ -245,3 +245,22 @@ def test_a_lake_written_with_the_old_hash_still_recognises_its_rows(
     assert all(len(str(r["_row_hash"])) == 32 for r in loaded(lake))
     again = ingest([write(tmp_path, first + person(5), "persons-2024-04.csv")], lake)
     assert (again.rows_loaded, again.rows_duplicate) == (1, 5)
+
+
+# A file named on the command line that cannot be loaded is a refusal, not a skip.
+
+
+def test_a_named_file_of_no_known_record_type_refuses_the_load(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + person(0), "bad.csv")
+    with pytest.raises(FileError) as err:
+        ingest([path], Lake(tmp_path / "lake"))
+    assert err.value.path == path and "record type" in err.value.reason and "--mapping" in err.value.reason
+
+
+def test_an_unrecognised_file_inside_a_folder_is_listed_and_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write(folder, HEADER + person(0), "bad.csv")
+    write(folder, HEADER + person(1))
+    result = ingest([folder], Lake(tmp_path / "lake"))
+    assert result.rows_loaded == 1 and [Path(s["path"]).name for s in result.files_skipped] == ["bad.csv"]

@@ -129,9 +129,16 @@ def ingest(
         lake.discard_uncommitted()
         already = lake.loaded_file_hashes()
         exports: list[tuple[ExportFile, str]] = []
+        named = {p for p in paths if not p.is_dir()}
         for path in discover(paths):
             kind = classify(path, mapping)
             if isinstance(kind, str):
+                if path in named:
+                    # Named on purpose, so a nightly job must hear that it was not loaded.
+                    hint = (
+                        "" if mapping else "; name it <record type>-<anything>.<ext> or describe it in a --mapping file"
+                    )
+                    raise FileError(path, 0, "(file name)", kind + hint)
                 result.files_skipped.append({"path": str(path), "reason": kind})
                 continue
             digest = _sha256(path)
