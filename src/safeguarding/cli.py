@@ -148,8 +148,9 @@ def ingest(
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
     if as_json:
-        _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
-                                     "rows_duplicate", "files_skipped", "reject_rate", "reasons", "files")})  # fmt: skip
+        keys = ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "files_skipped",
+                "reject_rate", "reasons", "files")  # fmt: skip
+        _emit({k: data[k] for k in keys})
     else:
         typer.echo(
             f"{result.status}: load {result.load_id or '-'}; read {result.rows_read:,}, loaded {result.rows_loaded:,}, "
