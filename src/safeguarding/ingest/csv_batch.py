@@ -12,8 +12,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from safeguarding.contract.model import ident
-from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources, sql_text
+from safeguarding.ingest.readers import PreparedFile, projection, sql_text
 from safeguarding.ingest.rowwise import MAX_RECORD_LINES
 from safeguarding.ingest.text import MAX_FIELD
 
@@ -23,9 +22,9 @@ _TEMP = ("csv_rows", "csv_rejects", "csv_scans", "batch_meta")
 def drop_batch(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop the raw view or table made by read_batch, and what it rests on."""
     for kind, obj in con.execute(
-        "SELECT 'VIEW', view_name FROM duckdb_views() WHERE view_name = ? UNION ALL "
-        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE table_name = ?",
-        [name, name],
+        "SELECT 'VIEW', view_name FROM duckdb_views() WHERE view_name IN (?, ?) UNION ALL "
+        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE table_name IN (?, ?) ORDER BY 1 DESC, 2",
+        [name, f"{name}_all", name, f"{name}_all"],
     ).fetchall():
         con.execute(f"DROP {kind} {obj}")
     for table in _TEMP:
@@ -132,16 +131,12 @@ def read_batch(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], name: 
     con.execute("CREATE TEMP TABLE batch_meta AS SELECT * FROM meta_in")
     con.unregister("meta_in")
     export = files[0].export
-    positions, _ = field_sources(export, files[0].header)
-    selects = ", ".join(
-        f"{field_expr(export, f.name, f'c{positions[f.name]}' if f.name in positions else None)} AS {ident(f.name)}"
-        for f in export.record_type.fields
-    )
+    selects, selected = projection(export, files[0].header, "m.file_order", "c.rowid", unreadable_rows=False)
     if any(meta["multiline"]):
         # Quoted values with new lines: a row starts after all the lines the rows before it used.
         con.execute(
             f"""CREATE TEMP TABLE {name} AS
-                SELECT {selects}, m.file_order::INTEGER AS _file_order,
+                SELECT {selects}, {selected} AS _keep, m.file_order::INTEGER AS _file_order,
                        2 + (c.rowid - m.first_rowid)
                          + coalesce(sum(c._nl) OVER (PARTITION BY c.filename ORDER BY c.rowid
                                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS _line,
@@ -152,8 +147,15 @@ def read_batch(con: duckdb.DuckDBPyConnection, files: list[PreparedFile], name: 
         # One line per row (the common case): the line is the row's position; no copy is made.
         con.execute(
             f"""CREATE TEMP VIEW {name} AS
-                SELECT {selects}, m.file_order::INTEGER AS _file_order, 2 + (c.rowid - m.first_rowid) AS _line,
+                SELECT {selects}, {selected} AS _keep, m.file_order::INTEGER AS _file_order,
+                       2 + (c.rowid - m.first_rowid) AS _line,
                        0 AS _nl, NULL::VARCHAR AS _width_error
                 FROM csv_rows c JOIN batch_meta m USING (filename)"""
         )
+    if selected != "true":
+        # The mapping takes some rows only. Lines (and generated references) were numbered over every
+        # row of the file first, so they do not depend on the selection.
+        con.execute(f"ALTER VIEW {name} RENAME TO {name}_all" if not any(meta["multiline"]) else
+                    f"ALTER TABLE {name} RENAME TO {name}_all")  # fmt: skip
+        con.execute(f"CREATE TEMP VIEW {name} AS SELECT * EXCLUDE (_keep) FROM {name}_all WHERE _keep")
     return fallback

@@ -52,6 +52,7 @@ class FileCounts:
     rows_duplicate: int = 0
     columns_ignored: list[str] = field(default_factory=list)
     encoding: str = ""  # how the file's bytes were decoded; "" for Parquet
+    rows_excluded: int = 0  # rows the mapping entry's `where` gives to another record type (or to none)
 
 
 @dataclass
@@ -62,6 +63,7 @@ class LoadResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    rows_excluded: int = 0
     files: list[FileCounts] = field(default_factory=list)
     files_skipped: list[dict[str, str]] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" -> rows, for the summary
@@ -147,7 +149,7 @@ def ingest(
             elif digest in {d for _, d in exports}:
                 result.files_skipped.append({"path": str(path), "reason": "same content as another file here"})
             else:
-                exports.append((kind, digest))
+                exports.extend((export, digest) for export in kind)  # one per record type the file feeds
         if not exports:
             result.finished_at = _now()
             return result
@@ -220,12 +222,13 @@ def _run_load(
             progress.advance(task, len(group))
     for p in prepared:
         good, bad = counts.get(p.order, (0, 0))
+        excluded = p.rows - good - bad if p.export.mapping and p.export.mapping.where else 0
         if bad and p.text_path is not None:
             _fill_raw_text(con, p)
         _, ignored = field_sources(p.export, p.header) if p.header else ({}, [])
         result.files.append(
-            FileCounts(str(p.export.path), p.sha256, p.export.record_type.name, p.parser, good + bad, good, bad, 0,
-                       ignored, p.encoding)
+            FileCounts(str(p.export.path), p.sha256, p.export.record_type.name, p.parser, good + bad + excluded, good,
+                       bad, 0, ignored, p.encoding, excluded)
         )  # fmt: skip
         if p.encoding not in ("", "utf-8"):
             note(f"{p.export.path.name}: read as {p.encoding}"
@@ -246,6 +249,7 @@ def _run_load(
         result.rows_loaded += c.rows_loaded
         result.rows_quarantined += c.rows_quarantined
         result.rows_duplicate += c.rows_duplicate
+        result.rows_excluded += c.rows_excluded
 
 
 def _parse_group(

@@ -10,6 +10,8 @@ produce the same raw table: one VARCHAR column per contract field, plus ``_file_
 from __future__ import annotations
 
 import re
+import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,14 +56,15 @@ class PreparedFile:
     @property
     def shape(self) -> tuple[object, ...]:
         """Files of one shape can be parsed by DuckDB in one pass (a file with undecodable lines cannot)."""
-        mapping = self.export.mapping.match if self.export.mapping else None
+        mapping = (self.export.mapping.match, self.export.mapping.part) if self.export.mapping else None
         if self.undecodable:
             return ("exact", self.order)
         return (self.export.record_type.name, tuple(self.header), self.delimiter, self.text_compressed, mapping)
 
 
-def classify(path: Path, mapping: Mapping | None = None) -> ExportFile | str:
-    """The export a path holds, or the reason it is not one (for the skipped list)."""
+def classify(path: Path, mapping: Mapping | None = None) -> list[ExportFile] | str:
+    """The exports a path holds (one per mapping entry that matches it; one from the file's name
+    otherwise), or the reason it holds none (for the skipped list)."""
     name = path.name
     compressed = name.endswith(".gz")
     if compressed:
@@ -69,14 +72,14 @@ def classify(path: Path, mapping: Mapping | None = None) -> ExportFile | str:
     suffix = Path(name).suffix.lower()
     if suffix not in FORMATS:
         return f"not a recognised export format (expected {', '.join(sorted(FORMATS))}, optionally .gz)"
-    entry = mapping.for_file(path) if mapping else None
-    type_name = entry.record_type if entry else None
-    if type_name is None:
-        match = _NAME_RE.match(Path(name).stem)
-        type_name = match.group("type") if match else None
+    entries = mapping.all_for_file(path) if mapping else ()
+    if entries:
+        return [ExportFile(path, RECORD_TYPES[e.record_type], FORMATS[suffix], compressed, e) for e in entries]
+    match = _NAME_RE.match(Path(name).stem)
+    type_name = match.group("type") if match else None
     if type_name not in RECORD_TYPES:
         return "file name does not start with a known record type (e.g. missing_episodes-2024-03.csv)"
-    return ExportFile(path, RECORD_TYPES[type_name], FORMATS[suffix], compressed, entry)
+    return [ExportFile(path, RECORD_TYPES[type_name], FORMATS[suffix], compressed)]
 
 
 def prepare(export: ExportFile, order: int, sha256: str, workdir: Path, delimiter: str | None) -> PreparedFile:
@@ -98,19 +101,25 @@ def prepare(export: ExportFile, order: int, sha256: str, workdir: Path, delimite
 
 
 def field_sources(export: ExportFile, header: list[str]) -> tuple[dict[str, int], list[str]]:
-    """Contract field -> position in the file; and the file's columns the contract does not use."""
+    """Contract field -> position in the file; and the file's columns the entry does not use.
+
+    Raises FileError when a required field has no source or a column the mapping reads is absent."""
     mapping = export.mapping
     positions: dict[str, int] = {}
     for f in export.record_type.fields:
         source = mapping.source_for(f.name) if mapping else f.name
         if source in header:
             positions[f.name] = header.index(source)
-    constants = mapping.constants if mapping else {}
+    made = {*mapping.constants, *mapping.derive} if mapping else set()
     for name in export.record_type.required_fields:
-        if name not in positions and name not in constants:
+        if name not in positions and name not in made:
             source = mapping.source_for(name) if mapping else name
             raise FileError(export.path, 1, source, "required column is missing from the header")
-    used = set(positions.values())
+    referenced = mapping.referenced_columns() if mapping else ()
+    for column in referenced:
+        if column not in header:
+            raise FileError(export.path, 1, column, "the mapping reads this column, but the header has none such")
+    used = set(positions.values()) | {header.index(c) for c in referenced}
     return positions, [h for i, h in enumerate(header) if i not in used]
 
 
@@ -118,15 +127,91 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def field_expr(export: ExportFile, name: str, column: str | None) -> str:
-    """SQL for one contract field from a raw column, with the mapping's constants and codes."""
+def source_columns(export: ExportFile) -> list[str]:
+    """The columns an export's rows are read into, for readers with no header (JSON Lines, Parquet)."""
+    mapping = export.mapping
+    names = [mapping.source_for(f.name) if mapping else f.name for f in export.record_type.fields]
+    if mapping:
+        names.extend(mapping.referenced_columns())
+    return list(dict.fromkeys(names))
+
+
+def projection(
+    export: ExportFile, raw_names: list[str], file_key: str, order_by: str, unreadable_rows: bool
+) -> tuple[str, str]:
+    """SQL turning a raw table (column ``c<i>`` holds the source column ``raw_names[i]``) into the
+    contract's fields: (the select list, the condition for rows this export takes).
+
+    One projection for every reader: constants, derived values and code tables are applied here, so a
+    mapping means the same whichever parser read the file. ``file_key`` and ``order_by`` tell files apart
+    and order rows within one (for the counter of generated references); ``unreadable_rows`` says whether
+    the raw table has rows its parser could not read (``_width_error``).
+    """
+    mapping = export.mapping
+    position = {name: i for i, name in enumerate(raw_names)}
+
+    def col(name: str) -> str:
+        return f"c{position[name]}" if name in position else "NULL::VARCHAR"
+
+    selects = []
+    for f in export.record_type.fields:
+        expr = _field_value(export, f.name, col, file_key, order_by)
+        if mapping and f.name in mapping.codes:
+            cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in mapping.codes[f.name].items())
+            expr = f"CASE {clean_text(expr)} {cases} ELSE {expr} END"
+        selects.append(f"{expr} AS {ident(f.name)}")
+    condition = "true"
+    if mapping and mapping.where:
+        w = mapping.where
+        value = clean_text(col(w.column))
+        listed = ", ".join(sql_text(v) for v in w.values)
+        test = {
+            "present": f"{value} IS NOT NULL",
+            "absent": f"{value} IS NULL",
+            "equals": f"{value} IS NOT DISTINCT FROM {listed}",
+            "in": f"coalesce({value} IN ({listed}), false)",
+            "not_in": f"coalesce({value} NOT IN ({listed}), true)",
+        }[w.test]
+        condition = test
+        if unreadable_rows:
+            # A row no parser could read has no values to test: the first entry for the file quarantines it.
+            bad = "_width_error IS NOT NULL AND NOT contains(_width_error, chr(31))"
+            condition = f"(({bad}) AND {mapping.part} = 0) OR (NOT coalesce({bad}, false) AND {test})"
+    return ", ".join(selects), condition
+
+
+def _field_value(export: ExportFile, name: str, col: Callable[[str], str], file_key: str, order_by: str) -> str:
     mapping = export.mapping
     if mapping and name in mapping.constants:
         return sql_text(mapping.constants[name])
-    if column is None:
-        return "NULL::VARCHAR"
-    expr = ident(column)
-    if mapping and name in mapping.codes:
-        cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in mapping.codes[name].items())
-        expr = f"CASE {clean_text(expr)} {cases} ELSE {expr} END"
-    return expr
+    if not mapping or name not in mapping.derive:
+        return col(mapping.source_for(name) if mapping else name)
+    d = mapping.derive[name]
+    if d.kind == "template":
+        parts = []
+        for literal, column, _, _ in string.Formatter().parse(d.text):
+            if literal:
+                parts.append(sql_text(literal))
+            if column:
+                parts.append(f"coalesce({clean_text(col(column))}, '')")
+        return "concat(" + ", ".join(parts or ["''"]) + ")"
+    assert d.column is not None or d.kind == "generated"
+    if d.kind == "month":
+        value = clean_text(col(str(d.column)))
+        field = export.record_type.field(name)
+        start = "-01" if field.type == "date" else "-01T00:00:00+00:00"
+        # Anything but YYYY-MM is passed on as it is, for the field's own check to quarantine.
+        month = f"regexp_full_match({value}, '[0-9]{{4}}-[0-9]{{2}}')"
+        return f"CASE WHEN {month} THEN {value} || '{start}' ELSE {value} END"
+    if d.kind == "split":
+        value = clean_text(col(str(d.column)))
+        return f"nullif(trim(split_part({value}, {sql_text(d.separator)}, {d.part})), '')"
+    # generated: the row's own reference where it has one, else one made from its values; rows alike in
+    # every source column are told apart by their order in the file, so re-reading gives the same refs.
+    own = clean_text(col(d.column)) if d.column else "NULL::VARCHAR"
+    encoded = ", ".join(
+        f"coalesce(length({col(c)})::VARCHAR || ':' || {col(c)}, '-')" for c in d.sources
+    )
+    digest = f"left(sha256(concat({encoded})), 16)"
+    counter = f"row_number() OVER (PARTITION BY {file_key}, {digest} ORDER BY {order_by})"
+    return f"coalesce({own}, 'G' || {digest} || '-' || {counter})"

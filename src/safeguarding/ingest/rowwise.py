@@ -12,9 +12,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from safeguarding.contract.model import ident
 from safeguarding.ingest.errors import FileError
-from safeguarding.ingest.readers import PreparedFile, field_expr, field_sources
+from safeguarding.ingest.readers import PreparedFile, field_sources, projection, source_columns
 from safeguarding.ingest.text import open_bytes, text_lines
 
 CHUNK_ROWS = 50_000
@@ -67,18 +66,19 @@ class _LineTap:
 
 
 class _Batches:
-    """Collects rows as column lists and flushes them into a DuckDB table in bounded chunks."""
+    """Collects rows as raw column lists (``c<i>``) and flushes them into a DuckDB table in bounded chunks."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, names: list[str], order: int) -> None:
-        self.con, self.table, self.names, self.order = con, table, names, order
-        self.columns: dict[str, list[object]] = {n: [] for n in [*names, "_line", "_nl", "_width_error"]}
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str, width: int, order: int) -> None:
+        self.con, self.table, self.width, self.order = con, table, width, order
+        self.names = [f"c{i}" for i in range(width)]
+        self.columns: dict[str, list[object]] = {n: [] for n in [*self.names, "_line", "_nl", "_width_error"]}
         self.rows = 0
         self.created = False
 
-    def add(self, values: dict[str, str | None], line: int, nl: int, error: str | None) -> None:
-        for name in self.names:
-            value = values.get(name)
-            self.columns[name].append(value)  # cleaned in SQL, the same way for every reader
+    def add(self, values: list[str | None], line: int, nl: int, error: str | None) -> None:
+        for i, name in enumerate(self.names):
+            # Passed on untouched: values are cleaned in SQL, the same way for every reader.
+            self.columns[name].append(values[i] if i < len(values) else None)
         self.columns["_line"].append(line)
         self.columns["_nl"].append(nl)
         self.columns["_width_error"].append(error)
@@ -102,18 +102,16 @@ class _Batches:
             values.clear()
 
 
-def _apply_mapping(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> None:
-    """Constants and code translations from the mapping file, applied in place."""
-    export = prepared.export
-    if not export.mapping:
-        return
-    sets = [
-        f"{ident(f.name)} = {field_expr(export, f.name, f.name)}"
-        for f in export.record_type.fields
-        if f.name in export.mapping.constants or f.name in export.mapping.codes
-    ]
-    if sets:
-        con.execute(f"UPDATE {table} SET {', '.join(sets)}")
+def _project(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, raw_names: list[str], table: str) -> None:
+    """The raw columns as the contract's fields (readers.projection: the same SQL as csv_batch.py)."""
+    raw = f"{table}_raw"
+    selects, selected = projection(prepared.export, raw_names, "_file_order", "_line", unreadable_rows=True)
+    con.execute(
+        f"""CREATE TEMP TABLE {table} AS SELECT * EXCLUDE (_keep) FROM (
+                SELECT {selects}, {selected} AS _keep, _file_order, _line, _nl, _width_error FROM {raw}
+            ) WHERE _keep"""
+    )
+    con.execute(f"DROP TABLE {raw}")
 
 
 def swallows_records(inner: list[str], delimiter: str, width: int) -> bool:
@@ -138,8 +136,8 @@ def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table:
     """
     assert prepared.text_path is not None
     export = prepared.export
-    positions, _ = field_sources(export, prepared.header)
-    batches = _Batches(con, table, list(export.record_type.field_names), prepared.order)
+    field_sources(export, prepared.header)  # refuses a file missing a column the entry needs
+    batches = _Batches(con, f"{table}_raw", len(prepared.header), prepared.order)
     tap = _LineTap(text_lines(prepared.text_path, prepared.text_compressed))
     reader = csv.reader(tap, delimiter=prepared.delimiter, strict=True)
     next(reader)  # the header, already checked
@@ -175,13 +173,13 @@ def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table:
             tap.reread_after_first()
             line_no += 1
             accounted += 1
-            batches.add({}, start, 0, _undecodable_error(prepared, start, 1) or error)
+            batches.add([], start, 0, _undecodable_error(prepared, start, 1) or error)
             continue
         line_no += tap.used
         accounted += tap.used
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line (DuckDB's reader skips them too); ",,," is a row, as it is there
-        values = {name: row[pos] if pos < len(row) else None for name, pos in positions.items()}
+        values: list[str | None] = list(row)
         error = _undecodable_error(prepared, start, tap.used)
         if error is None and len(row) != width:
             error = f"row has {len(row)} values; the header has {width}"
@@ -192,7 +190,7 @@ def read_csv_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table:
             export.path, 1 + accounted, "(file)",
             f"rows account for {accounted + 1} of {prepared.physical_lines} lines; refused rather than loaded short",
         )  # fmt: skip
-    _apply_mapping(con, prepared, table)
+    _project(con, prepared, prepared.header, table)
     return batches.rows
 
 
@@ -211,10 +209,11 @@ def _json_value(value: object) -> tuple[str | None, str | None]:
 def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
     assert prepared.text_path is not None
     export = prepared.export
-    names = list(export.record_type.field_names)
     mapping = export.mapping
-    sources = {name: (mapping.source_for(name) if mapping else name) for name in names}
-    batches = _Batches(con, table, names, prepared.order)
+    columns = source_columns(export)
+    # A problem with a value is reported against the contract field it feeds (or the column, if none).
+    fed = {(mapping.source_for(f.name) if mapping else f.name): f.name for f in export.record_type.fields}
+    batches = _Batches(con, f"{table}_raw", len(columns), prepared.order)
     seen: set[str] = set()
     for number, line in enumerate(text_lines(prepared.text_path, prepared.text_compressed), start=1):
         if not line.strip():
@@ -229,40 +228,44 @@ def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, tabl
         except RecursionError:
             obj, error = {}, error or "JSON nested too deeply to be a record"
         seen.update(k for k, v in obj.items() if v is not None)
-        values: dict[str, str | None] = {}
+        values: list[str | None] = []
         problems: list[str] = []
-        for name, source in sources.items():
-            values[name], problem = _json_value(obj.get(source))
+        for column in columns:
+            value, problem = _json_value(obj.get(column))
+            values.append(value)
             if problem:
-                problems.append(f"{name}{_US}{problem}")
+                problems.append(f"{fed.get(column, column)}{_US}{problem}")
         if error is None and problems:
             error = _RS.join(problems)  # field-level problems: validate reports each against its field
         batches.add(values, number, 0, error)
     batches.flush()
     if batches.rows:
-        constants = mapping.constants if mapping else {}
+        made = {*mapping.constants, *mapping.derive} if mapping else set()
         for name in export.record_type.required_fields:
-            if sources[name] not in seen and name not in constants:
-                raise FileError(export.path, 1, sources[name], "required field is absent from every row")
-    _apply_mapping(con, prepared, table)
+            source = mapping.source_for(name) if mapping else name
+            if source not in seen and name not in made:
+                raise FileError(export.path, 1, source, "required field is absent from every row")
+    _project(con, prepared, columns, table)
     return batches.rows
 
 
 def read_parquet_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
     export = prepared.export
-    batches = _Batches(con, table, list(export.record_type.field_names), prepared.order)
     with open_bytes(export.path, export.compressed) as fh:
         try:
             parquet = pq.ParquetFile(fh)
-            positions, _ = field_sources(export, parquet.schema_arrow.names)
+            names = parquet.schema_arrow.names
+            field_sources(export, names)  # refuses a file missing a column the entry needs
+            columns = [c for c in source_columns(export) if c in names]
+            batches = _Batches(con, f"{table}_raw", len(columns), prepared.order)
             row = 0
-            for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
-                cols = {name: batch.column(pos).cast(pa.string()).to_pylist() for name, pos in positions.items()}
+            for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
+                cols = [batch.column(i).cast(pa.string()).to_pylist() for i in range(len(columns))]
                 for i in range(batch.num_rows):
                     row += 1  # Parquet has no lines: "line" is the row number, counted from 1.
-                    batches.add({n: c[i] for n, c in cols.items()}, row, 0, None)
+                    batches.add([c[i] for c in cols], row, 0, None)
         except (pa.ArrowInvalid, OSError) as exc:
             raise FileError(export.path, 1, "(file)", f"not a readable Parquet file: {exc}") from None
     batches.flush()
-    _apply_mapping(con, prepared, table)
+    _project(con, prepared, columns, table)
     return batches.rows
