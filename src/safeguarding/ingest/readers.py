@@ -157,8 +157,15 @@ def projection(
     for f in export.record_type.fields:
         expr = _field_value(export, f.name, col, file_key, order_by)
         if mapping and f.name in mapping.codes:
-            cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in mapping.codes[f.name].items())
-            expr = f"CASE {clean_text(expr)} {cases} ELSE {expr} END"
+            table = mapping.codes[f.name]
+            cases = " ".join(f"WHEN {sql_text(k)} THEN {sql_text(v)}" for k, v in table.items() if k != "*")
+            # "*" is the code for any other value; without it an unlisted value is kept, for the check to refuse.
+            other = (
+                f"CASE WHEN {clean_text(expr)} IS NULL THEN NULL ELSE {sql_text(table['*'])} END"
+                if "*" in table
+                else expr
+            )
+            expr = f"CASE {clean_text(expr)} {cases} ELSE {other} END"
         selects.append(f"{expr} AS {ident(f.name)}")
     condition = "true"
     if mapping and mapping.where:
@@ -188,13 +195,17 @@ def _field_value(export: ExportFile, name: str, col: Callable[[str], str], file_
         return col(mapping.source_for(name) if mapping else name)
     d = mapping.derive[name]
     if d.kind == "template":
-        parts = []
+        # Missing when any column it names is missing: "{Longitude},{Latitude}" of a row with no point is
+        # no location, not ",".
+        parts, present = [], []
         for literal, column, _, _ in string.Formatter().parse(d.text):
             if literal:
                 parts.append(sql_text(literal))
             if column:
-                parts.append(f"coalesce({clean_text(col(column))}, '')")
-        return "concat(" + ", ".join(parts or ["''"]) + ")"
+                parts.append(clean_text(col(column)))
+                present.append(f"{clean_text(col(column))} IS NOT NULL")
+        joined = "concat(" + ", ".join(parts or ["''"]) + ")"
+        return f"CASE WHEN {' AND '.join(present)} THEN {joined} END" if present else joined
     assert d.column is not None or d.kind == "generated"
     if d.kind == "month":
         value = clean_text(col(str(d.column)))
@@ -209,9 +220,8 @@ def _field_value(export: ExportFile, name: str, col: Callable[[str], str], file_
     # generated: the row's own reference where it has one, else one made from its values; rows alike in
     # every source column are told apart by their order in the file, so re-reading gives the same refs.
     own = clean_text(col(d.column)) if d.column else "NULL::VARCHAR"
-    encoded = ", ".join(
-        f"coalesce(length({col(c)})::VARCHAR || ':' || {col(c)}, '-')" for c in d.sources
-    )
+    cleaned = [clean_text(col(c)) for c in d.sources]  # cleaned: the readers differ on '' and NULL
+    encoded = ", ".join(f"coalesce(length({c})::VARCHAR || ':' || {c}, '-')" for c in cleaned)
     digest = f"left(sha256(concat({encoded})), 16)"
     counter = f"row_number() OVER (PARTITION BY {file_key}, {digest} ORDER BY {order_by})"
     return f"coalesce({own}, 'G' || {digest} || '-' || {counter})"
