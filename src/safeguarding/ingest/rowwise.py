@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -206,6 +207,18 @@ def _json_value(value: object) -> tuple[str | None, str | None]:
     return None, f"expected a single value, got {kind} ({json.dumps(value)[:60]})"
 
 
+def _no_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"key {repeated[0]!r} appears more than once, so which value is meant is unknown")
+    return dict(pairs)
+
+
+def _no_constants(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
     assert prepared.text_path is not None
     export = prepared.export
@@ -220,7 +233,7 @@ def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, tabl
             continue
         error = _undecodable_error(prepared, number, 1)
         try:
-            obj = json.loads(line)
+            obj = json.loads(line, object_pairs_hook=_no_repeated_keys, parse_constant=_no_constants)
             if not isinstance(obj, dict):
                 raise ValueError("not a JSON object")
         except ValueError as exc:
@@ -249,6 +262,14 @@ def read_jsonl_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, tabl
     return batches.rows
 
 
+def _as_text(path: Path, name: str, column: pa.ChunkedArray | pa.Array) -> list[str | None]:
+    """A Parquet column's values as text; a column of lists or structs is not one value per row."""
+    try:
+        return column.cast(pa.string()).to_pylist()  # type: ignore[no-any-return]
+    except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+        raise FileError(path, 1, name, f"holds {column.type} values; the contract wants one value a row") from None
+
+
 def read_parquet_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, table: str) -> int:
     export = prepared.export
     with open_bytes(export.path, export.compressed) as fh:
@@ -260,7 +281,7 @@ def read_parquet_rows(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, ta
             batches = _Batches(con, f"{table}_raw", len(columns), prepared.order)
             row = 0
             for batch in parquet.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
-                cols = [batch.column(i).cast(pa.string()).to_pylist() for i in range(len(columns))]
+                cols = [_as_text(export.path, columns[i], batch.column(i)) for i in range(len(columns))]
                 for i in range(batch.num_rows):
                     row += 1  # Parquet has no lines: "line" is the row number, counted from 1.
                     batches.add([c[i] for c in cols], row, 0, None)

@@ -36,9 +36,10 @@ class Text:
     undecodable: dict[int, str] = field(default_factory=dict)  # line -> why it could not be decoded
 
 
-def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int]:
-    """(is the whole file UTF-8, physical lines). Refuses NUL bytes and overlong lines."""
-    lines, last, run = 0, b"\n", 0
+def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int, bool]:
+    """(is the whole file UTF-8, physical lines, are its lines ended by CR alone). Refuses NUL bytes and
+    overlong lines."""
+    lines, last, run, crs = 0, b"\n", 0, 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     ok = True
     try:
@@ -53,9 +54,13 @@ def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int]:
                     except UnicodeDecodeError:
                         ok = False
                 newlines = block.count(b"\n")
+                if not lines and not newlines:
+                    crs += block.count(b"\r")
                 # The longest line: lines inside one block are shorter than the block, so only runs that
                 # cross block boundaries can be too long.
                 first = block.find(b"\n")
+                if first < 0 and crs:
+                    first = block.find(b"\r")  # lines ended by CR alone (old Mac exports) are lines too
                 run = run + (len(block) if first < 0 else first)
                 if run > MAX_FIELD:
                     raise FileError(
@@ -64,7 +69,7 @@ def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int]:
                         "(a quote left open, or not a text export)",
                     )  # fmt: skip
                 if first >= 0:
-                    run = len(block) - block.rindex(b"\n") - 1
+                    run = len(block) - max(block.rfind(b"\n"), block.rfind(b"\r")) - 1
                 lines += newlines
                 last = block[-1:]
             if ok:
@@ -74,7 +79,8 @@ def _scan_utf8(path: Path, compressed: bool) -> tuple[bool, int]:
                     ok = False
     except (OSError, EOFError) as exc:
         raise FileError(path, lines + 1, "(file)", f"cannot be read: {exc}") from None
-    return ok, lines + (0 if last == b"\n" else 1)
+    cr_only = lines == 0 and crs > 1
+    return ok, lines + (0 if last == b"\n" else 1), cr_only
 
 
 def _byte_lines(path: Path, compressed: bool) -> Iterator[bytes]:
@@ -93,7 +99,17 @@ def utf8_text(path: Path, compressed: bool, workdir: Path) -> Text:
       the rows on them are quarantined, never loaded as mojibake. NUL bytes (binary data, UTF-16) refuse
       the file.
     """
-    is_utf8, lines = _scan_utf8(path, compressed)
+    is_utf8, lines, cr_only = _scan_utf8(path, compressed)
+    if cr_only:
+        # Lines ended by CR alone: a copy with LF endings, so that every reader counts lines alike.
+        workdir.mkdir(parents=True, exist_ok=True)
+        copy = workdir / (path.name.removesuffix(".gz") + ".lf")
+        with open_bytes(path, compressed) as src, copy.open("wb") as out:
+            for block in iter(lambda: src.read(_BLOCK), b""):
+                out.write(block.replace(b"\r", b"\n"))
+        text = utf8_text(copy, False, workdir)
+        text.encoding += " (lines ended by CR, read as LF)"
+        return text
     if is_utf8:
         return Text(path, compressed, lines, "utf-8")
     utf8_lines = 0
