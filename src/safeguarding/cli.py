@@ -418,6 +418,16 @@ def main() -> None:
         message = exc.format_message().replace("Value error, ", "")
         typer.echo(f"error: {message}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        # A full disk or a damaged file: one message naming the file and what to do. Anything else is a
+        # bug and keeps its traceback.
+        from safeguarding.recovery.faults import app_database_file, explain
+
+        message = explain(exc, app_database_file())
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -28,7 +28,7 @@ from safeguarding.lake.erase import ErasureResult, Target, erase
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.force import LinkResult, link_force
 from safeguarding.linkage.overrides import Decision
-from safeguarding.progress import new_progress, note
+from safeguarding.progress import new_progress, note, warn
 from safeguarding.security.trail import cli_actor, record_cli
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
@@ -111,7 +111,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         result = link_force(
             con,
             settings.model_dir,
-            store.previous_mentions(settings.snapshot_dir),
+            store.previous_mentions(settings.snapshot_dir, warn=warn),
             decisions,
             settings.link_threshold,
             settings.max_comparisons,
