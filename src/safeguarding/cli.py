@@ -423,10 +423,10 @@ def main() -> None:
         # bug and keeps its traceback.
         from safeguarding.recovery.faults import app_database_file, explain
 
-        message = explain(exc, app_database_file())
-        if message is None:
+        explained = explain(exc, app_database_file())
+        if explained is None:
             raise
-        typer.echo(f"error: {message}", err=True)
+        typer.echo(f"error: {explained}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

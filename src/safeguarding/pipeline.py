@@ -6,15 +6,12 @@ its own from the command line, and ``run`` simply calls them in turn.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from safeguarding import db
@@ -29,6 +26,7 @@ from safeguarding.lake.store import Lake
 from safeguarding.linkage.force import LinkResult, link_force
 from safeguarding.linkage.overrides import Decision
 from safeguarding.progress import new_progress, note, warn
+from safeguarding.recovery import checks, linkage_stage
 from safeguarding.security.trail import cli_actor, record_cli
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
@@ -76,12 +74,6 @@ def run_ingest(
     return result
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
 def _linkage_decisions(settings: Settings) -> list[Decision]:
     """Analysts' merge and split decisions in force, from the app database, oldest first."""
     with db.migrated_factory(settings.app_database_url) as factory:
@@ -103,6 +95,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
     commit point), link_pairs.parquet (scored pairs with the match weight of each field), run.json
     (model version, comparisons per blocking rule, splits and merges) and changes.jsonl (history).
     """
+    checks.before_link(settings)
     engine = get_engine(settings)
     decisions = _linkage_decisions(settings)
     with new_progress() as progress:
@@ -121,9 +114,6 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         )
         con.close()
         progress.update(task, total=1, completed=1)
-    out = linkage_dir(settings)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(result.pairs, out / "link_pairs.parquet")
     run = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "model_version": result.model_version,
@@ -135,11 +125,8 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         "decisions_skipped": [d.__dict__ for d in result.skipped_decisions],
         "changes": result.changes,
     }
-    (out / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
-    with (out / "changes.jsonl").open("a", encoding="utf-8") as fh:
-        for change in result.changes:
-            fh.write(json.dumps({"at": run["at"], **change}) + "\n")
-    _write_atomic(result.mentions, out / "mentions.parquet")  # last: the stage's commit point
+    # Crash-safe: mentions.parquet is still the commit point, and the history gets each run once.
+    run = linkage_stage.commit(linkage_dir(settings), mentions=result.mentions, pairs=result.pairs, run=run)
     record_cli(
         settings, "linkage.run", "linkage_model", result.model_version,
         {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes),
@@ -196,7 +183,7 @@ def run_assess(settings: Settings, as_of: date | None = None) -> AssessSummary:
         task = progress.add_task("Assessing risk and building the snapshot", total=2)
         result = assess_records(con, pq.read_table(mentions_file), as_of)
         progress.advance(task)
-        run_info = json.loads((linkage_dir(settings) / "run.json").read_text(encoding="utf-8"))
+        run_info = linkage_stage.check(linkage_dir(settings))
         meta = {
             "linkage_model_version": str(run_info["model_version"]),
             "rules": ",".join(f"{r.id}@{r.version}" for r in result.rules),
