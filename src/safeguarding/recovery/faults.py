@@ -80,8 +80,8 @@ def disk_full(path: Path | str) -> DataFault:
     return DataFault(
         path,
         f"the disk is full ({_free_space(Path(path))} free there)",
-        "Free some space (or move the data folder to a larger disk) and run the command again: the step that "
-        "stopped kept nothing half-written, and the next run removes what it left",
+        "Free some space (or move the data folder to a larger disk) and run the command again; the next run "
+        "removes anything the interrupted step left half-written",
     )
 
 
