@@ -66,7 +66,7 @@ def test_when_no_snapshot_checks_out_the_error_says_so(tmp_path: Path) -> None:
     older, newer = _two_snapshots(tmp_path)
     _flip_bytes(older)
     newer.unlink()
-    with pytest.raises(store.SnapshotError, match="is missing.*no earlier snapshot .* checks out"):
+    with pytest.raises(store.SnapshotError, match=r"is missing.*no earlier snapshot .* checks out"):
         store.usable(tmp_path)
 
 

@@ -69,7 +69,7 @@ def _flip_bytes(path: Path) -> None:
 def test_a_damaged_published_snapshot_falls_back_with_a_banner(
     analyst: Portal, two_published: tuple[Path, Path], damage: Callable[[Path, Path], None], named: str
 ) -> None:
-    older, newer = two_published
+    _older, newer = two_published
     first = analyst.client.get("/alerts")
     assert first.status_code == 200 and "Zara Newer" in first.text and BANNER not in first.text
     damage(analyst.settings.snapshot_dir, newer)
@@ -95,9 +95,7 @@ def test_a_deleted_current_is_named_on_every_page(analyst: Portal, two_published
     assert BANNER not in analyst.client.get("/home").text
 
 
-def test_with_no_usable_snapshot_the_page_says_what_is_wrong(
-    analyst: Portal, two_published: tuple[Path, Path]
-) -> None:
+def test_with_no_usable_snapshot_the_page_says_what_is_wrong(analyst: Portal, two_published: tuple[Path, Path]) -> None:
     older, newer = two_published
     _flip_bytes(older)
     newer.unlink()
@@ -112,7 +110,7 @@ def test_with_no_usable_snapshot_the_page_says_what_is_wrong(
 def test_damage_after_the_portal_opened_the_snapshot_is_noticed(
     analyst: Portal, two_published: tuple[Path, Path]
 ) -> None:
-    older, newer = two_published
+    _older, newer = two_published
     assert "Zara Newer" in analyst.client.get("/alerts").text
     _flip_bytes(newer)  # the open connection would read damaged blocks from here on
     page = analyst.client.get("/alerts")
