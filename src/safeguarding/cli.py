@@ -421,9 +421,9 @@ def main() -> None:
     except Exception as exc:
         # A full disk or a damaged file: one message naming the file and what to do. Anything else is a
         # bug and keeps its traceback.
-        from safeguarding.recovery.faults import app_database_file, explain
+        from safeguarding.recovery.faults import explain, settings_in_force
 
-        explained = explain(exc, app_database_file())
+        explained = explain(exc, *settings_in_force())
         if explained is None:
             raise
         typer.echo(f"error: {explained}", err=True)

@@ -43,8 +43,8 @@ def clean_leftovers(settings: Settings) -> list[str]:
 
 def before_link(settings: Settings) -> None:
     """Leftovers cleared; the lake's manifests and the saved linkage model readable."""
-    clean_leftovers(settings)
     lake_manifests(settings)
+    clean_leftovers(settings)
     for name in (MODEL_FILE, META_FILE):
         path = settings.model_dir / name
         if path.exists():

@@ -147,21 +147,23 @@ def _named_file(exc: BaseException) -> str | None:
     return None
 
 
-def app_database_file() -> str | None:
-    """The SQLite app database file of the settings in force, if that is what it is."""
+def settings_in_force() -> tuple[str | None, str | None]:
+    """(SQLite app database file or None, data folder) of the settings in force, for ``explain``."""
     from safeguarding.config import ConfigError, load_settings
 
     try:
-        url = load_settings().app_database_url
+        settings = load_settings()
     except (ConfigError, OSError):
-        return None
-    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None
+        return None, None
+    url = settings.app_database_url
+    return (url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else None), str(settings.data_dir)
 
 
-def explain(exc: BaseException, app_database: str | None = None) -> str | None:
+def explain(exc: BaseException, app_database: str | None = None, data_dir: str | None = None) -> str | None:
     """A message for a full disk or a damaged file found anywhere below, or None (a bug: keep the traceback).
 
-    ``app_database`` names the app database for errors SQLite raises without a file name.
+    ``app_database`` names the app database for errors SQLite raises without a file name, and
+    ``data_dir`` the folder to name when a full disk's error names no file.
     """
     if isinstance(exc, DataFault):
         return str(exc)
@@ -169,7 +171,7 @@ def explain(exc: BaseException, app_database: str | None = None) -> str | None:
     is_sqlite = any(type(err).__module__.startswith(("sqlite3", "sqlalchemy")) for err in _chain(exc))
     where = named or (app_database if is_sqlite else None)
     if is_disk_full(exc):
-        return str(disk_full(where or "the data folder"))
+        return str(disk_full(where or data_dir or "the data folder"))
     text = " ".join(str(err).lower() for err in _chain(exc))
     if where and any(marker in text for marker in DAMAGED_TEXT):
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
