@@ -390,6 +390,33 @@ def erase(
     )
 
 
+@app.command()
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="A new (or empty) folder to write the backup into.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Copy everything the data folder needs, with SHA-256 checksums (docs/deployment.md, Backups)."""
+    from safeguarding.recovery import backup_cli
+
+    backup_cli.backup(_settings(ctx), dest, as_json)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    src: Annotated[Path, typer.Argument(help="A folder written by `safeguarding backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a data folder or app database that is not empty.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Rebuild an empty data folder from a backup, checking every checksum and the audit chain."""
+    from safeguarding.recovery import backup_cli
+
+    backup_cli.restore(_settings(ctx), src, force, as_json)
+
+
 @contract_app.command("docs")
 def contract_docs() -> None:
     """Print the data contract as Markdown (the source of docs/data-contract.md)."""
