@@ -20,7 +20,6 @@ from safeguarding.security import users
 from safeguarding.security.cli import open_app_db
 from safeguarding.snapshot import store
 from safeguarding.web import create_app
-
 from web.portal_client import STRONG, Portal, TestClient
 
 CSRF = re.compile(r'(name="csrf_token" value=")[^"]+(")')
