@@ -391,6 +391,33 @@ def erase(
     )
 
 
+@app.command()
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="A new (or empty) folder to write the backup into.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Copy everything the data folder needs, with SHA-256 checksums (docs/deployment.md, Backups)."""
+    from safeguarding.recovery import backup_cli
+
+    backup_cli.backup(_settings(ctx), dest, as_json)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    src: Annotated[Path, typer.Argument(help="A folder written by `safeguarding backup`.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a data folder or app database that is not empty.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Rebuild an empty data folder from a backup, checking every checksum and the audit chain."""
+    from safeguarding.recovery import backup_cli
+
+    backup_cli.restore(_settings(ctx), src, force, as_json)
+
+
 @contract_app.command("docs")
 def contract_docs() -> None:
     """Print the data contract as Markdown (the source of docs/data-contract.md)."""
@@ -419,6 +446,16 @@ def main() -> None:
         message = exc.format_message().replace("Value error, ", "")
         typer.echo(f"error: {message}", err=True)
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        # A full disk or a damaged file: one message naming the file and what to do. Anything else is a
+        # bug and keeps its traceback.
+        from safeguarding.recovery.faults import explain, settings_in_force
+
+        explained = explain(exc, *settings_in_force())
+        if explained is None:
+            raise
+        typer.echo(f"error: {explained}", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -6,16 +6,12 @@ its own from the command line, and ``run`` simply calls them in turn.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from safeguarding import db
@@ -29,8 +25,9 @@ from safeguarding.lake.erase import ErasureResult, Target, erase
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.force import LinkResult, link_force
 from safeguarding.linkage.overrides import Decision
-from safeguarding.progress import new_progress, note
-from safeguarding.reconcile import reconcile
+from safeguarding.progress import new_progress, note, warn
+from safeguarding.reconcile import committed_run, reconcile
+from safeguarding.recovery import checks, linkage_stage
 from safeguarding.security.trail import cli_actor, record_cli
 from safeguarding.snapshot import store
 from safeguarding.snapshot.builder import write_snapshot
@@ -90,12 +87,6 @@ def reconcile_audit(settings: Settings) -> None:
         log.warning("audit gap closed: %s %s", gap.kind, gap.object_id)
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
-
-
 def _linkage_decisions(settings: Settings) -> list[Decision]:
     """Analysts' merge and split decisions in force, from the app database, oldest first."""
     with db.migrated_factory(settings.app_database_url) as factory:
@@ -117,6 +108,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
     commit point), link_pairs.parquet (scored pairs with the match weight of each field), run.json
     (model version, comparisons per blocking rule, splits and merges) and changes.jsonl (history).
     """
+    checks.before_link(settings)
     reconcile_audit(settings)
     engine = get_engine(settings)
     decisions = _linkage_decisions(settings)
@@ -127,7 +119,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         result = link_force(
             con,
             settings.model_dir,
-            store.previous_mentions(settings.snapshot_dir),
+            store.previous_mentions(settings.snapshot_dir, warn=warn),
             decisions,
             settings.link_threshold,
             settings.max_comparisons,
@@ -137,11 +129,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         )
         con.close()
         progress.update(task, total=1, completed=1)
-    out = linkage_dir(settings)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_atomic(result.pairs, out / "link_pairs.parquet")
     run = {
-        "run_id": "R" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + secrets.token_hex(2),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "loads": linked_loads,
         "model_version": result.model_version,
@@ -153,11 +141,8 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         "decisions_skipped": [d.__dict__ for d in result.skipped_decisions],
         "changes": result.changes,
     }
-    (out / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
-    with (out / "changes.jsonl").open("a", encoding="utf-8") as fh:
-        for change in result.changes:
-            fh.write(json.dumps({"at": run["at"], **change}) + "\n")
-    _write_atomic(result.mentions, out / "mentions.parquet")  # last: the stage's commit point
+    # Crash-safe: mentions.parquet is still the commit point, and the history gets each run once.
+    run = linkage_stage.commit(linkage_dir(settings), mentions=result.mentions, pairs=result.pairs, run=run)
     record_cli(
         settings, "linkage.run", "linkage_model", result.model_version,
         {"mentions": result.mentions.num_rows, "persons": result.persons, "splits_and_merges": len(result.changes),
@@ -193,10 +178,9 @@ def unlinked_loads(settings: Settings) -> list[str]:
 
     A link run written before runs listed their loads is taken to include every load committed before it.
     """
-    run_file = linkage_dir(settings) / "run.json"
-    if not run_file.exists():
+    run = committed_run(settings)
+    if run is None:
         return []
-    run = json.loads(run_file.read_text(encoding="utf-8"))
     committed = Lake(settings.lake_dir).committed_load_ids()
     if "loads" in run:
         linked = set(run["loads"])
@@ -239,7 +223,7 @@ def run_assess(settings: Settings, as_of: date | None = None) -> AssessSummary:
         task = progress.add_task("Assessing risk and building the snapshot", total=2)
         result = assess_records(con, pq.read_table(mentions_file), as_of)
         progress.advance(task)
-        run_info = json.loads((linkage_dir(settings) / "run.json").read_text(encoding="utf-8"))
+        run_info = linkage_stage.check(linkage_dir(settings))
         meta = {
             "linkage_model_version": str(run_info["model_version"]),
             "rules": ",".join(f"{r.id}@{r.version}" for r in result.rules),

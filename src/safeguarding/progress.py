@@ -46,3 +46,8 @@ def note(message: str) -> None:
     """A one-line progress note on stderr (hidden when SAFEGUARDING_QUIET is set)."""
     if not _quiet():
         console.print(message)
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr, shown even when SAFEGUARDING_QUIET hides progress."""
+    console.print(f"warning: {message}", markup=False, highlight=False, soft_wrap=True)

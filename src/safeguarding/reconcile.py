@@ -22,10 +22,12 @@ from sqlalchemy import select
 from safeguarding import db
 from safeguarding.config import Settings
 from safeguarding.lake.store import Lake
+from safeguarding.recovery import linkage_stage
+from safeguarding.recovery.faults import DataFault
 from safeguarding.security import audit
 from safeguarding.security.models import AuditEntry
 
-__all__ = ["Gap", "gaps", "reconcile"]
+__all__ = ["Gap", "committed_run", "gaps", "reconcile"]
 
 ERASURES = "_erasures"  # lake/erase.py keeps one log file per erasure here
 LOAD_ACTIONS = ("ingest.load", "ingest.refused")
@@ -56,14 +58,22 @@ def _loads(lake: Lake) -> list[Gap]:
     return out
 
 
-def _link_run(settings: Settings) -> list[Gap]:
-    path = settings.data_dir / "stages" / "linkage" / "run.json"
-    if not path.exists():
-        return []
+def committed_run(settings: Settings) -> dict[str, Any] | None:
+    """The committed link run: the one its mentions file carries (the stage's commit point), else run.json."""
+    out = settings.data_dir / "stages" / "linkage"
     try:
-        run = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []  # a damaged run.json is the recovery code's to report, not an audit gap
+        run = linkage_stage.committed_run(out)
+        if run is None and (out / "run.json").exists():
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, DataFault):
+        return None  # a damaged stage is the recovery code's to report, not an audit gap
+    return run
+
+
+def _link_run(settings: Settings) -> list[Gap]:
+    run = committed_run(settings)
+    if run is None:
+        return []
     run_id = run.get("run_id")
     if not run_id:
         return []  # written before runs had ids; its entry cannot be told from another run's

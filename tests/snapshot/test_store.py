@@ -33,6 +33,10 @@ def test_a_snapshot_of_another_schema_version_is_refused(tmp_path: Path) -> None
     con = duckdb.connect(str(snap.path))
     con.execute("UPDATE snapshot_meta SET value = '999' WHERE key = 'schema_version'")
     con.close()
+    # As another release would have published it: with its own checksum.
+    digest = store.file_sha256(snap.path)
+    store.checksum_file(snap.path).write_text(f"{digest}  {snap.path.name}\n")
+    store.publish(tmp_path, snap.path, digest)
     with pytest.raises(store.SnapshotError, match="schema version 999"):
         store.current(tmp_path)
     assert json.loads((tmp_path / "CURRENT").read_text())["file"] == snap.path.name

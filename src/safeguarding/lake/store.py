@@ -27,6 +27,15 @@ STAGING = "_staging"
 WORK = "_work"
 
 
+def _read_manifest(path: Path) -> dict[str, Any]:
+    from safeguarding.recovery.faults import damaged, read_json
+
+    manifest = read_json(path)
+    if not isinstance(manifest, dict):
+        raise damaged(path, "not a load manifest")
+    return manifest
+
+
 class Lake:
     """Paths and manifests of one lake folder."""
 
@@ -39,14 +48,14 @@ class Lake:
         folder = self.root / LOADS
         if not folder.exists():
             return []
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+        # A damaged manifest stops here with a message naming it (recovery.faults), not a traceback.
+        return [_read_manifest(p) for p in sorted(folder.glob("*.json"))]
 
     def manifest(self, load_id: str) -> dict[str, Any]:
         path = self.root / LOADS / f"{load_id}.json"
         if not path.exists():
             raise KeyError(load_id)
-        result: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return result
+        return _read_manifest(path)
 
     def committed_load_ids(self) -> list[str]:
         return [m["load_id"] for m in self.manifests() if m["status"] == "loaded"]

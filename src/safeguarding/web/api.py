@@ -43,8 +43,10 @@ def _obj(value: Json) -> Json:
 def _snap(request: Request) -> Snapshot:
     try:
         return app_state(request).snapshots.get()
-    except store.SnapshotError:
-        raise HTTPException(status_code=503, detail="no intelligence has been published yet") from None
+    except store.SnapshotError as exc:
+        if str(exc).startswith("no snapshot has been published"):
+            raise HTTPException(status_code=503, detail="no intelligence has been published yet") from None
+        raise HTTPException(status_code=503, detail=f"no usable intelligence snapshot: {exc}") from None
 
 
 def _justified(request: Request, viewer: Viewer, person_id: str, reason: str) -> str:

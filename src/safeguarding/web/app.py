@@ -160,8 +160,11 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
+    templates = _templates(settings, policy)
+    # Every signed-in page says when the published snapshot is damaged and an older one is shown.
+    templates.env.globals["snapshot_warning"] = snapshots.warning
     app.state.safeguarding = AppState(
-        settings=settings, policy=policy, factory=db.session_factory(engine), templates=_templates(settings, policy),
+        settings=settings, policy=policy, factory=db.session_factory(engine), templates=templates,
         snapshots=snapshots,
     )  # fmt: skip
     app.add_middleware(SecurityHeaders)

@@ -22,11 +22,12 @@ def render(request: Request, template: str, viewer: Viewer | None, status_code: 
 
 
 def snapshot_or_page(request: Request, viewer: Viewer) -> Snapshot | Response:
-    """The published snapshot, or the page that says there is none yet."""
+    """The snapshot to read, or the page that says there is none yet (or what is wrong with it)."""
     try:
         return app_state(request).snapshots.get()
-    except store.SnapshotError:
-        return render(request, "no_snapshot.html", viewer, status_code=503)
+    except store.SnapshotError as exc:
+        problem = None if str(exc).startswith("no snapshot has been published") else str(exc)
+        return render(request, "no_snapshot.html", viewer, status_code=503, problem=problem)
 
 
 def access_basis(request: Request, viewer: Viewer, person_id: str) -> str | None:

@@ -8,7 +8,8 @@ later stage adds) are looked up once per snapshot so pages can say "not in this 
 
 from __future__ import annotations
 
-import json
+import contextlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,8 @@ from typing import Any
 import duckdb
 
 from safeguarding.snapshot import store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -84,7 +87,13 @@ def _build_name_index(con: duckdb.DuckDBPyConnection) -> None:
 
 
 class SnapshotReader:
-    """Hands out the published snapshot, reopening only when CURRENT changes."""
+    """Hands out the snapshot to read, reopening only when CURRENT or the file it names changes.
+
+    When the published snapshot is missing or damaged the reader falls back to the newest earlier one
+    that checks out (store.usable) and ``warning()`` says what is wrong, for the banner on every page.
+    A published file never changes, so each request compares the files' sizes and modification times
+    with those seen when it was opened (a stat, not a read) and re-checks when they differ.
+    """
 
     def __init__(self, snapshot_dir: Path) -> None:
         self.snapshot_dir = snapshot_dir
@@ -93,37 +102,78 @@ class SnapshotReader:
         # The connection replaced last is closed only at the switch after, so a request still using
         # it finishes first.
         self._retired: Snapshot | None = None
+        self._seen: tuple[object, ...] | None = None
+        self._problem: str | None = None
+        self._error: store.SnapshotError | None = None
 
-    def _pointed(self) -> Path | None:
-        pointer = self.snapshot_dir / store.POINTER
-        try:
-            name = json.loads(pointer.read_text(encoding="utf-8"))["file"]
-        except (OSError, ValueError, KeyError):
-            return None
-        return self.snapshot_dir / str(name)
+    def _key(self, opened: Path | None) -> tuple[object, ...]:
+        """What must stay the same for the open snapshot to stay right: the stats of the folder (files
+        added, removed or renamed), of CURRENT and of the open file."""
+        parts: list[object] = []
+        for path in (self.snapshot_dir, self.snapshot_dir / store.POINTER, opened):
+            try:
+                st = path.stat() if path is not None else None
+            except OSError:
+                st = None
+            parts.append((st.st_ino, st.st_size, st.st_mtime_ns) if st is not None else None)
+        return tuple(parts)
 
     def get(self) -> Snapshot:
-        """The published snapshot; raises store.SnapshotError when there is none usable."""
-        target = self._pointed()
+        """The snapshot to read; raises store.SnapshotError when no snapshot in the folder is usable."""
         current = self._current
-        if current is not None and target == current.path:
-            return current
+        if self._seen is not None and self._seen == self._key(current.path if current else None):
+            if current is not None:
+                return current
+            if self._error is not None:
+                raise self._error
         with self._lock:
-            if self._current is not None and self._current.path == target:
-                return self._current
-            published = store.current(self.snapshot_dir)
-            con = _open(published.path)
-            columns: dict[str, set[str]] = {}
-            for table, column in con.execute(
-                "SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = 'snap'"
-            ).fetchall():
-                columns.setdefault(str(table), set()).add(str(column))
-            _build_name_index(con)
-            opened = Snapshot(published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()})
-            if self._retired is not None:
-                self._retired.con.close()
-            self._retired, self._current = self._current, opened
-            return opened
+            current = self._current
+            key = self._key(current.path if current else None)
+            if self._seen == key:
+                if current is not None:
+                    return current
+                if self._error is not None:
+                    raise self._error
+            try:
+                found = store.usable(self.snapshot_dir)
+            except store.SnapshotError as exc:
+                self._retire(None)
+                # Nothing published yet is the normal state of a new portal, not a fault to announce.
+                fault = not str(exc).startswith("no snapshot has been published")
+                self._error, self._problem = exc, str(exc) if fault else None
+                self._seen = self._key(None)
+                if fault:
+                    log.warning("no usable snapshot: %s", exc)
+                raise
+            self._error, self._problem = None, found.problem
+            if found.problem:
+                log.warning("%s; serving %s instead", found.problem, found.snapshot.path.name)
+            if current is None or current.path != found.snapshot.path:
+                self._retire(self._open(found.snapshot))
+            self._seen = self._key(found.snapshot.path)
+            assert self._current is not None
+            return self._current
+
+    def _open(self, published: store.PublishedSnapshot) -> Snapshot:
+        con = _open(published.path)
+        columns: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = 'snap'"
+        ).fetchall():
+            columns.setdefault(str(table), set()).add(str(column))
+        _build_name_index(con)
+        return Snapshot(published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()})
+
+    def _retire(self, opened: Snapshot | None) -> None:
+        if self._retired is not None:
+            self._retired.con.close()
+        self._retired, self._current = self._current, opened
+
+    def warning(self) -> str | None:
+        """What is wrong with the published snapshot, when the portal is showing another one (or none)."""
+        with contextlib.suppress(store.SnapshotError):
+            self.get()
+        return self._problem
 
     def close(self) -> None:
         with self._lock:
