@@ -16,12 +16,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from argon2.profiles import CHEAPEST
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding import db
 from safeguarding.config import Settings
+from safeguarding.security import passwords
 from safeguarding.snapshot import store
+
+# Production Argon2 costs 64 MiB and three passes per hash (about 0.1-1 s here); the suite hashes hundreds of
+# passwords, so it uses argon2-cffi's cheapest parameters in this process. Subprocesses (the CLI run as a
+# command, multi-worker servers) keep the production ones; test_passwords.py checks those in a fresh interpreter.
+TEST_PASSWORD_PARAMETERS = CHEAPEST
+passwords.use_parameters(TEST_PASSWORD_PARAMETERS)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
