@@ -29,8 +29,7 @@ from safeguarding.snapshot import store
 # Production Argon2 costs 64 MiB and three passes per hash (about 0.1-1 s here); the suite hashes hundreds of
 # passwords, so it uses argon2-cffi's cheapest parameters in this process. Subprocesses (the CLI run as a
 # command, multi-worker servers) keep the production ones; test_passwords.py checks those in a fresh interpreter.
-TEST_PASSWORD_PARAMETERS = CHEAPEST
-passwords.use_parameters(TEST_PASSWORD_PARAMETERS)
+passwords.use_parameters(CHEAPEST)
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding import db
@@ -20,7 +21,9 @@ def _head() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
-def test_settings_database_is_already_at_head(settings: Settings) -> None:
+def test_settings_database_is_already_at_head_on_sqlite(settings: Settings) -> None:
+    if not settings.app_database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL app databases start empty and are migrated by the code under test")
     assert db.current_revision(settings.app_database_url) == _head()
 
 
