@@ -11,17 +11,25 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from argon2.profiles import CHEAPEST
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding import db
 from safeguarding.config import Settings
+from safeguarding.security import passwords
 from safeguarding.snapshot import store
+
+# Production Argon2 costs 64 MiB and three passes per hash (about 0.1-1 s here); the suite hashes hundreds of
+# passwords, so it uses argon2-cffi's cheapest parameters in this process. Subprocesses (the CLI run as a
+# command, multi-worker servers) keep the production ones; test_passwords.py checks those in a fresh interpreter.
+passwords.use_parameters(CHEAPEST)
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -69,9 +77,26 @@ def app_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite app database migrated to head once per run: running every migration costs about a second
+    per test here, copying this file a few milliseconds (the migrations themselves: test_migrations.py)."""
+    path = tmp_path_factory.mktemp("app-db-template") / "app.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _premigrate(app_db_url: str, template: Path) -> None:
+    """Put the migrated copy in place of a new SQLite app database (PostgreSQL ones migrate as before)."""
+    url = make_url(app_db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        shutil.copyfile(template, url.database)
+
+
 @pytest.fixture
-def factory(app_db_url: str) -> Iterator[sessionmaker[Session]]:
+def factory(app_db_url: str, _migrated_sqlite: Path) -> Iterator[sessionmaker[Session]]:
     """A session factory on the migrated app database."""
+    _premigrate(app_db_url, _migrated_sqlite)
     db.upgrade(app_db_url)
     engine = db.make_engine(app_db_url)
     yield db.session_factory(engine)
@@ -79,7 +104,9 @@ def factory(app_db_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, app_db_url: str) -> Settings:
+def settings(tmp_path: Path, app_db_url: str, _migrated_sqlite: Path) -> Settings:
+    """Settings on a fresh data folder and an app database already at head (the code still upgrades it)."""
+    _premigrate(app_db_url, _migrated_sqlite)
     return Settings(data_dir=tmp_path / "data", database_url=app_db_url)
 
 

@@ -15,12 +15,12 @@ from typing import Annotated, Any
 
 import typer
 
+# Only light modules at the top: `safeguarding --help` must not pay for DuckDB, Arrow, Splink, SQLAlchemy or
+# FastAPI (tests/test_cli_imports.py checks it). Each command imports what it needs when it runs.
 from safeguarding import logs
-from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
 from safeguarding.security.cli import audit_app, db_app, users_app
-from safeguarding.security.trail import record_cli
 
 app = typer.Typer(
     help="Safeguarding: child-protection intelligence from a police force's records.",
@@ -67,6 +67,8 @@ def main_callback(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details (JSON lines).")] = False,
 ) -> None:
+    from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
+
     logs.configure(verbose)
     try:
         settings = load_settings(config)
@@ -342,6 +344,7 @@ def quarantine_show(
     import pyarrow.parquet as pq
 
     from safeguarding.lake.store import Lake
+    from safeguarding.security.trail import record_cli
 
     lake = Lake(_settings(ctx).lake_dir)
     try:

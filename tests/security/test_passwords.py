@@ -1,8 +1,32 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
 
 from safeguarding.security import passwords
+
+
+def test_production_parameters_are_rfc_9106_low_memory() -> None:
+    # A fresh interpreter, without the suite's cheap parameters (tests/conftest.py): what the portal runs with.
+    code = (
+        "from safeguarding.security import passwords as p; from argon2 import extract_parameters as x\n"
+        "print(repr((p.parameters(), x(p.hash_password('a long enough secret')), x(p._DUMMY_HASH))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == repr((RFC_9106_LOW_MEMORY,) * 3)
+    assert (RFC_9106_LOW_MEMORY.memory_cost, RFC_9106_LOW_MEMORY.time_cost) == (65536, 3)
+
+
+def test_the_suite_hashes_with_cheap_parameters_and_the_dummy_hash_follows() -> None:
+    # tests/conftest.py puts argon2-cffi's CHEAPEST profile in force for the whole run.
+    assert passwords.parameters() == CHEAPEST != RFC_9106_LOW_MEMORY
+    assert extract_parameters(passwords.hash_password("a long enough secret")) == CHEAPEST
+    # burn_time must cost what a real verification costs, so its hash has the parameters in force.
+    assert extract_parameters(passwords._DUMMY_HASH) == CHEAPEST
 
 
 def test_hash_verifies_only_the_right_password() -> None:

@@ -39,7 +39,7 @@ from sqlglot import exp
 from sqlglot.tokenizer_core import TokenType
 from sqlglot.tokens import Tokenizer
 
-from safeguarding.config import Settings, parse_spark_conf
+from safeguarding.config import ConfigError, Settings, parse_spark_conf
 from safeguarding.contract.model import SQL_TYPES, ident
 from safeguarding.contract.records import RECORD_TYPES
 from safeguarding.lake.store import Lake
@@ -206,8 +206,15 @@ def _bind(tree: exp.Expression, params: Sequence[Any]) -> exp.Expression:
 
 def spark_session(settings: Settings | None = None) -> Any:
     """The process's Spark session (created on first use from the settings; later calls get the same one)."""
-    from pyspark import SparkConf, SparkContext
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark import SparkConf, SparkContext
+        from pyspark.sql import SparkSession
+    except ImportError:
+        # The runtime install (requirements.lock, `make install`) leaves PySpark out: it is the spark extra.
+        raise ConfigError(
+            "engine is spark (SAFEGUARDING_ENGINE) but PySpark is not installed: install the spark extra "
+            "(pip install 'safeguarding[spark]', or `make dev`), or use the default engine, duckdb"
+        ) from None
 
     active = SparkSession.getActiveSession()
     if active is not None:

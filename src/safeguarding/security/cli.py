@@ -7,15 +7,18 @@ safeguarding db upgrade
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding import db
 from safeguarding.config import ConfigError, Settings, load_settings
-from safeguarding.security import audit, tokens, totp, users
 from safeguarding.security.permissions import Role, UnknownRoleError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+# SQLAlchemy, the migrations and Argon2 load inside each command, not here: the main CLI mounts these apps,
+# and `safeguarding --help` must not pay for them.
 
 users_app = typer.Typer(help="Manage portal users: add, list, disable, reset passwords.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
@@ -46,12 +49,16 @@ def _settings(ctx: typer.Context) -> Settings:
 
 def open_app_db(settings: Settings) -> sessionmaker[Session]:
     """Migrate the app database to the latest revision and return a session factory for it."""
+    from safeguarding import db
+
     db.upgrade(settings.app_database_url)
     return db.session_factory(db.make_engine(settings.app_database_url))
 
 
 def create_admin_with_one_time_password(settings: Settings, username: str = "admin") -> str:
     """Create the administrator, or reset its password if it exists; return the one-time password."""
+    from safeguarding.security import users
+
     factory = open_app_db(settings)
     try:
         return users.create_admin(factory, username)
@@ -78,6 +85,8 @@ def add(
     ] = None,
 ) -> None:
     """Create a user and print a one-time password, which must be changed at first sign-in."""
+    from safeguarding.security import users
+
     factory = open_app_db(_settings(ctx))
     try:
         info, one_time = users.add_user(factory, username, role, name, actor="cli", agency=agency)
@@ -90,6 +99,8 @@ def add(
 @users_app.command("list")
 def list_(ctx: typer.Context) -> None:
     """List users with their roles and whether they are disabled, locked or awaiting a password change."""
+    from safeguarding.security import users
+
     factory = open_app_db(_settings(ctx))
     rows = users.list_users(factory)
     if not rows:
@@ -112,6 +123,8 @@ def list_(ctx: typer.Context) -> None:
 @users_app.command("disable")
 def disable(ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user to disable.")]) -> None:
     """Stop a user signing in and end their open sessions."""
+    from safeguarding.security import users
+
     factory = open_app_db(_settings(ctx))
     try:
         users.disable_user(factory, username, actor="cli")
@@ -125,6 +138,8 @@ def reset(
     ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user whose password to reset.")]
 ) -> None:
     """Give a user a new one-time password (clears any lockout and ends their sessions)."""
+    from safeguarding.security import users
+
     factory = open_app_db(_settings(ctx))
     try:
         one_time = users.reset_password(factory, username, actor="cli")
@@ -138,6 +153,8 @@ def reset_second_factor(
     ctx: typer.Context, username: Annotated[str, typer.Argument(help="The user who lost their authenticator.")]
 ) -> None:
     """Switch a user's TOTP second factor off; they set it up again at their next sign-in."""
+    from safeguarding.security import totp, users
+
     factory = open_app_db(_settings(ctx))
     if users.get_user(factory, username) is None:
         raise _fail(f"no user called {username!r}")
@@ -152,6 +169,8 @@ def token(
     name: Annotated[str, typer.Option("--name", help="What the token is for (the calling system).")],
 ) -> None:
     """Make a bearer token for the JSON API and print it (shown once)."""
+    from safeguarding.security import tokens, users
+
     factory = open_app_db(_settings(ctx))
     try:
         value = tokens.create(factory, username, name, actor="cli")
@@ -167,6 +186,8 @@ def revoke_token(
     name: Annotated[str, typer.Option("--name", help="The token's name.")],
 ) -> None:
     """Revoke a user's API tokens of that name."""
+    from safeguarding.security import tokens
+
     count = tokens.revoke(open_app_db(_settings(ctx)), username, name, actor="cli")
     typer.echo(f"Revoked {count} token(s).")
 
@@ -175,7 +196,9 @@ def revoke_token(
 def verify(ctx: typer.Context) -> None:
     """Recompute the audit log's hash chain and check that every load, link run and erasure in the data
     folder has its entry; exit 0 when both hold, 1 naming the first broken entry or each missing one."""
+    from safeguarding import db
     from safeguarding.reconcile import gaps
+    from safeguarding.security import audit
 
     settings = _settings(ctx)
     factory = open_app_db(settings)
@@ -197,6 +220,8 @@ def verify(ctx: typer.Context) -> None:
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context) -> None:
     """Apply any pending migrations to the app database (the portal also does this on start)."""
+    from safeguarding import db
+
     settings = _settings(ctx)
     db.upgrade(settings.app_database_url)
     typer.echo(f"App database at revision {db.current_revision(settings.app_database_url)}.")

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import ARGON2_VERSION
 
-# argon2-cffi's defaults follow RFC 9106's second recommended profile (64 MiB, 3 passes).
+# argon2-cffi's defaults follow RFC 9106's second recommended profile (64 MiB, 3 passes, 4 lanes):
+# the production parameters (tests/security/test_passwords.py checks them in a fresh interpreter).
 _hasher = PasswordHasher()
+
+# Verifying against this when the username is unknown keeps response times alike, so timing does not
+# reveal which usernames exist. Its password is random and was thrown away; the result is never used, so
+# only its parameters matter, and they must be those of _hasher (use_parameters makes a new one). Made
+# once here rather than at import, where it cost every command a full hash.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$oHfUw6c644e5oH9KwsOY6A$v1NgRanBYBACSM2HVFNHBpA8Z+p9rTgcvapF8dQqsLE"
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256  # bounds the work an attacker can make one login attempt cost us
@@ -40,9 +48,19 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-# Verifying against this when the username is unknown keeps response times alike, so timing does not
-# reveal which usernames exist.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+def parameters() -> Parameters:
+    """The Argon2 parameters new hashes are made with."""
+    h = _hasher
+    return Parameters(type=h.type, version=ARGON2_VERSION, salt_len=h.salt_len, hash_len=h.hash_len,
+                      time_cost=h.time_cost, memory_cost=h.memory_cost, parallelism=h.parallelism)  # fmt: skip
+
+
+def use_parameters(params: Parameters) -> None:
+    """Hash with ``params`` from now on in this process. For the test suite, which uses cheap ones: a
+    production process never calls it, so the defaults above are what the portal and the CLI use."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(params)
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def burn_time(password: str) -> None:

@@ -7,14 +7,19 @@ assessment moment, and times are compared as instants and grouped by Europe/Lond
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from safeguarding.assess.clocks import custody, measures, missing, offenders, online, ppn
 from safeguarding.assess.clocks.levels import load_levels
-from safeguarding.assess.clocks.sql import ts
+
+if TYPE_CHECKING:
+    import duckdb
+
+# The board modules (and DuckDB) load when first used: the command line reads the service levels in
+# levels.py, a submodule of this package, on every command, and must not pay for DuckDB to do so.
+_BOARDS = ("custody", "measures", "missing", "offenders", "online", "ppn", "sql")
 
 # persons_resolved is a view that aggregates every mention: the clocks need the date of birth and sex of the
 # people on missing episodes and custody records and of those living at an offender's address, made once.
@@ -38,6 +43,9 @@ BOARD_TABLES = (
 
 def build(con: duckdb.DuckDBPyConnection, moment: datetime, levels: dict[str, Any] | None = None) -> None:
     """Create every board table and ``monthly_measures`` on ``con`` as of ``moment`` (an aware datetime)."""
+    from safeguarding.assess.clocks import custody, measures, missing, offenders, online, ppn
+    from safeguarding.assess.clocks.sql import ts
+
     levels = levels or load_levels()
     at = ts(moment)
     con.execute(PEOPLE)
@@ -47,6 +55,12 @@ def build(con: duckdb.DuckDBPyConnection, moment: datetime, levels: dict[str, An
     online.build(con, levels["online"], at)
     offenders.build(con, levels["offenders"], at)
     measures.build(con, at, int(levels["offenders"]["visit_grace_days"]))
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _BOARDS:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["BOARD_TABLES", "build", "load_levels"]
