@@ -17,8 +17,8 @@ from safeguarding.linkage.features import PERSON_FIELDS, build_features
 from safeguarding.linkage.resolve import resolve_features
 from safeguarding.linkage.stable_ids import assign_stable_ids
 
-# Outside data comes with no tuning: join only on strong evidence (docs/linkage.md, "Outside data").
-DEFAULT_THRESHOLD = 0.99
+# None: the threshold that maximises expected F1 under the file's own model (linkage/threshold.py).
+DEFAULT_THRESHOLD: float | None = None
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
 
 
@@ -31,6 +31,7 @@ class ResolveSummary:
     records: int
     persons: int
     comparisons: int
+    notes: list[str]
 
 
 def parse_columns(spec: str) -> dict[str, str]:
@@ -84,7 +85,7 @@ def resolve_file(
     columns: dict[str, str],
     out: Path,
     source_column: str | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = DEFAULT_THRESHOLD,
     max_comparisons: int = 50_000_000,
 ) -> ResolveSummary:
     """Deduplicate (or, with a source column, link and deduplicate) the people in ``path``.
@@ -140,4 +141,4 @@ def resolve_file(
             writer.writerow([record_id, assignment[record_id]])
     tmp.replace(out)
     total = resolution.comparisons[-1]["cumulative"] if resolution.comparisons else 0
-    return ResolveSummary(len(order), len(set(assignment.values())), total)
+    return ResolveSummary(len(order), len(set(assignment.values())), total, resolution.notes)

@@ -1,0 +1,97 @@
+"""The join threshold chosen from the model's own evidence: the one that maximises expected F1.
+
+Under the model, a scored pair with match probability p is a true match with probability p. So the
+pairs at or above a threshold t hold, in expectation, TP(t) = sum of their p true matches among
+n(t) pairs, and all scored pairs hold M = sum of every p. Expected precision is TP/n, expected
+recall TP/M, expected F1 2·TP/(n + M); the threshold is the p at which expected F1 is highest. It
+needs no labelled data, so it works on a force's first extract and on any outside file; how far the
+expectation is from the truth on labelled data is measured in docs/linkage.md.
+
+Pairs are summarised as a histogram of probabilities (``histogram_sql``) so a million scored pairs
+never reach Python one by one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from safeguarding.linkage.clustering import guarded_clusters
+
+# The thresholds tried: each costs one clustering of the data.
+GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
+# The scores kept for the choice: pairs below this add almost nothing to the expected matches.
+SCORE_FLOOR = 0.001
+# The threshold is never set below this: under it a join is more likely wrong than right for any
+# single pair, and a wrong join can put one child's history on another's record.
+LOWEST = 0.5
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    threshold: float
+    expected_precision: float
+    expected_recall: float
+    expected_f1: float
+    source: str  # "expected F1" or "set by the analyst"
+
+    def describe(self) -> str:
+        how = "maximises expected F1" if self.source == "expected F1" else self.source
+        return (
+            f"threshold {self.threshold:.4g} ({how}): expected precision {self.expected_precision:.3f}, "
+            f"recall {self.expected_recall:.3f}, F1 {self.expected_f1:.3f}"
+        )
+
+
+def choose_clustered(
+    ids: Sequence[str],
+    dated: set[str] | None,
+    left: Sequence[str],
+    right: Sequence[str],
+    probability: Sequence[float],
+    grid: Sequence[float] = GRID,
+) -> ThresholdChoice:
+    """The threshold of ``grid`` whose clusters have the highest expected F1 under the model.
+
+    ``left``, ``right``, ``probability``: every scored pair at or above SCORE_FLOOR. The clusters a
+    threshold makes (guarded, as linkage makes them) put pairs together that were never scored
+    above it; each counts as a predicted pair whose chance of being a match is its own probability
+    (or 0 if it was not scored), so a threshold that chains people together pays for it.
+    """
+    p = np.asarray(probability, dtype=float)
+    matches = float(p.sum())
+    if matches <= 0 or not len(grid):
+        return ThresholdChoice(max(grid, default=0.9), 1.0, 1.0, 1.0, "expected F1")
+    best: ThresholdChoice | None = None
+    for t in sorted(grid):
+        keep = p >= t
+        edges = [(a, b) for a, b, k in zip(left, right, keep, strict=True) if k]
+        clusters = guarded_clusters(ids, edges, dated)
+        sizes = Counter(clusters.values())
+        predicted = sum(n * (n - 1) // 2 for n in sizes.values())
+        together = np.fromiter((clusters[a] == clusters[b] for a, b in zip(left, right, strict=True)), bool, len(p))
+        tp = float(p[together].sum())
+        precision = tp / predicted if predicted else 1.0
+        f1 = 2 * tp / (predicted + matches)
+        choice = ThresholdChoice(t, precision, tp / matches, f1, "expected F1")
+        if best is None or f1 > best.expected_f1:
+            best = choice
+    assert best is not None
+    return best
+
+
+def at_clustered(
+    ids: Sequence[str],
+    dated: set[str] | None,
+    left: Sequence[str],
+    right: Sequence[str],
+    probability: Sequence[float],
+    threshold: float,
+) -> ThresholdChoice:
+    """The expected precision and recall of a threshold someone set."""
+    choice = choose_clustered(ids, dated, left, right, probability, [threshold])
+    return ThresholdChoice(threshold, choice.expected_precision, choice.expected_recall, choice.expected_f1,
+                           "set by the analyst")  # fmt: skip
