@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -102,8 +103,6 @@ def test_link_and_resolve_survive_the_force(name: str, tiny_force: Path, tmp_pat
     assert any(note in line for line in summary["notes"]), summary["notes"]
     assert any("threshold" in line for line in summary["notes"])
     mentions = pipeline.linkage_dir(settings) / "mentions.parquet"
-    import pyarrow.parquet as pq
-
     table = pq.read_table(mentions, columns=["mention_id", "person_id"]).to_pylist()
     predicted = {r["mention_id"]: r["person_id"] for r in table}
     assert len(predicted) == len(chosen)
@@ -117,7 +116,8 @@ def test_link_and_resolve_survive_the_force(name: str, tiny_force: Path, tmp_pat
         for r in csv.DictReader(src):
             writer.writerow([f"{r['source_system']}:{r['person_ref']}", *r.values()])
     columns = "first_name=forenames,surname=surname,dob=date_of_birth,sex=sex,postcode=postcode,phone=phone,email=email"
-    done = runner.invoke(app, ["resolve", str(key), "--id-column", "id", "--columns", columns, "--out", str(out)], env=env)
+    command = ["resolve", str(key), "--id-column", "id", "--columns", columns, "--out", str(out)]
+    done = runner.invoke(app, command, env=env)
     assert done.exit_code == 0 and done.exception is None, done.output
     assert "note: threshold" in done.stdout
     resolved = dict(csv.reader(out.open(encoding="utf-8")))
@@ -133,6 +133,7 @@ def test_resolve_on_two_records_and_on_one(tmp_path: Path) -> None:
         source.write_text("id,first,last,born\n" + "\n".join(rows) + "\n")
         out = tmp_path / "out.csv"
         columns = "first_name=first,surname=last,dob=born"
-        done = runner.invoke(app, ["resolve", str(source), "--id-column", "id", "--columns", columns, "--out", str(out)])
+        command = ["resolve", str(source), "--id-column", "id", "--columns", columns, "--out", str(out)]
+        done = runner.invoke(app, command)
         assert done.exit_code == 0 and done.exception is None, done.output
         assert len(out.read_text().splitlines()) == len(rows) + 1

@@ -208,9 +208,7 @@ def resolve_features(
         )
     notes: list[str] = []
     if "dob" not in feats:
-        notes.append(
-            "no record has a date of birth: the other fields decide alone, blocking and training without it"
-        )
+        notes.append("no record has a date of birth: the other fields decide alone, blocking and training without it")
     if not comparisons:
         backend.close()
         note = "no blocking rule has values in this data (too few fields filled): every record stays its own person"
