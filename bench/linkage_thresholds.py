@@ -16,8 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from safeguarding.linkage import resolve
 from safeguarding.linkage.clustering import guarded_clusters
 from safeguarding.linkage.evaluate import pairwise_scores, read_truth
@@ -49,30 +47,10 @@ def main() -> int:
         truth = read_truth(truth_file)
         model_dir: Path | None = data / "models"
     else:
-        from safeguarding.linkage.generic import _ident, _load, parse_columns
+        from safeguarding.linkage.generic import file_features, parse_columns
 
         path, id_column, spec, truth_spec = Path(opts.args[0]), opts.args[1], opts.args[2], opts.args[3]
-        columns = parse_columns(spec)
-        con = duckdb.connect()
-        _load(con, path)
-        from safeguarding.linkage.generic import DATE_FORMATS, PERSON_FIELDS, _quote
-
-        formats = "[" + ", ".join(_quote(f) for f in DATE_FORMATS) + "]"
-        selects = []
-        for field in PERSON_FIELDS:
-            source = columns.get(field)
-            if source is None:
-                expr = "NULL::DATE" if field == "dob" else "NULL::VARCHAR"
-            elif field == "dob":
-                expr = f"CAST(TRY_STRPTIME({_ident(source)}, {formats}) AS DATE)"
-            else:
-                expr = _ident(source)
-            selects.append(f"{expr} AS {field}")
-        con.execute(
-            f"CREATE TEMP VIEW person_records AS SELECT {_ident(id_column)} AS unique_id, {', '.join(selects)} "
-            "FROM input_rows"
-        )
-        features = build_features(con)
+        _, features = file_features(path, id_column, parse_columns(spec))
         if Path(truth_spec).exists():
             truth = read_truth(Path(truth_spec))
         else:

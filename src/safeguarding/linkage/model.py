@@ -121,6 +121,13 @@ def _name_comparison(key: str, name: str, canonical: str | None, other: str | No
         cll.ExactMatchLevel(f"{name}_metaphone").configure(label_for_charts="Sounds alike (Metaphone)"),
     ]
     if loose:  # given names only: a loose surname match (Wood, Woodward) is a different family
+        # One record has only the initial ("J Smith"), and it is the other's first letter.
+        levels.append(
+            cll.CustomLevel(
+                f"(length({key}_l) = 1 OR length({key}_r) = 1) AND left({key}_l, 1) = left({key}_r, 1)",
+                "One is the other's initial",
+            )
+        )
         levels.append(cll.JaroWinklerLevel(key, 0.8))
     levels.append(cll.ElseLevel())
     return cl.CustomComparison(levels, output_column_name=name)
