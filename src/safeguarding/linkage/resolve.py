@@ -12,16 +12,19 @@ from __future__ import annotations
 import copy
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import sqlglot
 from splink import DuckDBAPI, Linker
 from splink.blocking_analysis import count_comparisons_from_blocking_rules
+from splink.blocking_rule_library import CustomRule
 from sqlglot import exp
 
 from safeguarding.linkage import jaro_winkler, training
@@ -142,11 +145,11 @@ class _Backend:
                 spark_session=spark, break_lineage_method="persist", num_partitions_on_repartition=8
             )
 
-    def register(self, features: pa.Table) -> Any:
+    def register(self, features: pa.Table, name: str = "person_features") -> Any:
         if self.spark is None:
-            return self.api.register(features, dataset_display_name="person_features")
+            return self.api.register(features, dataset_display_name=name)
         # A Spark session outlives one run: a fresh name per run, as Splink refuses one in use.
-        name = f"person_features_{uuid.uuid4().hex[:8]}"
+        name = f"{name}_{uuid.uuid4().hex[:8]}"
         # Materialised at once: a DataFrame made from Arrow is a LocalRelation, its rows inside the query plan,
         # and Spark's optimiser then evaluates every projection of Splink's self-join over them on the driver,
         # in one thread (at county scale this ran for minutes before any job started; likely the cause of an
@@ -263,6 +266,15 @@ def resolve_features(
         else None
     )
     names = [str(i) for i in ids]
+    grid = threshold_mod.GRID if threshold is None else (threshold,)
+    # Every pair the loosest threshold's clusters put together is scored, blocked or not, so a
+    # threshold that chains unlike records together is charged for it.
+    low = guarded_clusters(
+        names, ((a, b) for a, b, q in zip(left, right, probability, strict=True) if q >= min(grid)), dated
+    )
+    within = _score_within_clusters(backend, linker, features, low, notes)
+    if within is not None:
+        left, right, probability = _union(left, right, probability, *within)
     if threshold is None:
         choice = threshold_mod.choose_clustered(names, dated, left, right, probability)
     else:
@@ -281,6 +293,56 @@ def resolve_features(
     for line in notes:
         log.info("linkage: %s", line)
     return Resolution(assignment, pairs, comparisons, version, trained, choice, notes)
+
+
+# Scoring every pair inside the clusters is skipped beyond this many pairs (a giant cluster).
+MAX_WITHIN_PAIRS = 20_000_000
+
+
+def _score_within_clusters(
+    backend: _Backend, linker: Linker, features: pa.Table, clusters: dict[str, str], notes: list[str]
+) -> tuple[list[str], list[str], np.ndarray] | None:
+    """Match probabilities of every pair of records that share a cluster, under the linker's model."""
+    sizes = Counter(clusters.values())
+    pairs = sum(n * (n - 1) // 2 for n in sizes.values())
+    if pairs == 0:
+        return [], [], np.zeros(0)
+    if pairs > MAX_WITHIN_PAIRS:
+        notes.append(
+            f"{pairs:,} pairs share a cluster at the loosest threshold: those never scored count as non-matches"
+        )
+        return None
+    ids = [str(i) for i in features.column(model_mod.UNIQUE_ID).to_pylist()]
+    keep = [sizes[clusters[i]] > 1 for i in ids]
+    grouped = features.filter(pa.array(keep)).append_column(
+        "cluster_key", pa.array([clusters[i] for i, k in zip(ids, keep, strict=True) if k], pa.string())
+    )
+    settings = linker.misc.save_model_to_json()
+    dialect = settings.get("sql_dialect", "duckdb")
+    settings["blocking_rules_to_generate_predictions"] = [
+        CustomRule("l.cluster_key = r.cluster_key").create_blocking_rule_dict(dialect)
+    ]
+    scorer = Linker(backend.register(grouped, "person_features_within"), settings, log_level=None)
+    table = scorer.inference.predict(warning_mode="never").physical_name
+    scored = backend.query(f"SELECT unique_id_l, unique_id_r, match_probability FROM {table}")
+    return (
+        [str(v) for v in scored.column(0).to_pylist()],
+        [str(v) for v in scored.column(1).to_pylist()],
+        scored.column(2).to_numpy(),
+    )
+
+
+def _union(
+    left: list[str], right: list[str], p: np.ndarray, left2: list[str], right2: list[str], p2: np.ndarray
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Two sets of scored pairs as one, each pair once (the first set's score kept)."""
+    seen = {(a, b) if a < b else (b, a) for a, b in zip(left, right, strict=True)}
+    extra = [n for n, (a, b) in enumerate(zip(left2, right2, strict=True)) if ((a, b) if a < b else (b, a)) not in seen]
+    return (
+        left + [left2[n] for n in extra],
+        right + [right2[n] for n in extra],
+        np.concatenate([np.asarray(p, float), np.asarray(p2, float)[extra]]) if extra else np.asarray(p, float),
+    )
 
 
 def _empty_pairs() -> pa.Table:
