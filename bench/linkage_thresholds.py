@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from safeguarding.linkage import resolve
+from safeguarding.linkage import resolve, threshold
 from safeguarding.linkage.clustering import guarded_clusters
 from safeguarding.linkage.evaluate import pairwise_scores, read_truth
 from safeguarding.linkage.features import build_features
@@ -61,18 +61,22 @@ def main() -> int:
     took = time.perf_counter() - start
     for line in res.notes:
         print(f"note: {line}")
+    for t, ep, er, ef in res.threshold.curve:
+        print(f"  expected at {t}: precision {ep:.4f} recall {er:.4f} F1 {ef:.4f}")
     ids = [str(i) for i in features.column("unique_id").to_pylist()]
     dated = {str(i) for i, d in zip(ids, features.column("dob").to_pylist(), strict=True) if d is not None} or None
     p = res.pairs.column("match_probability").to_pylist()
     left = [str(v) for v in res.pairs.column("unique_id_l").to_pylist()]
     right = [str(v) for v in res.pairs.column("unique_id_r").to_pylist()]
     print(f"{len(ids):,} records, {len(p):,} pairs at >= 0.5, scored in {took:.1f} s")
-    print("threshold   precision  recall   F1       (chosen first)")
+    print("threshold   precision  recall   F1       expected: precision  recall  F1   (chosen first)")
     for t in (res.threshold.threshold, *GRID):
-        edges = [(a, b) for a, b, q in zip(left, right, p, strict=True) if q >= t]
+        edges = [(a, b, q) for a, b, q in zip(left, right, p, strict=True) if q >= t]
         clusters = guarded_clusters(ids, edges, dated)
         s = pairwise_scores(clusters, truth)
-        print(f"{t:<10.4g}  {s.precision:.4f}     {s.recall:.4f}   {s.f1:.4f}")
+        e = threshold.at_clustered(ids, dated, left, right, p, t)
+        print(f"{t:<10.4g}  {s.precision:.4f}     {s.recall:.4f}   {s.f1:.4f}   "
+              f"{e.expected_precision:.4f}     {e.expected_recall:.4f}  {e.expected_f1:.4f}")  # fmt: skip
     return 0
 
 

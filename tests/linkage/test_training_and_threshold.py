@@ -60,7 +60,7 @@ def test_a_threshold_that_chains_people_together_pays_for_it() -> None:
     assert choice.expected_precision == pytest.approx(0.999)
     # Had the pairs inside the chain been scored as matches, the loose threshold would win.
     left2, right2 = [*left, "a", "a", "b"], [*right, "c", "d", "d"]
-    looser = threshold.choose_clustered(ids, None, left2, right2, [*p, 0.9, 0.9, 0.9], grid=(0.5, 0.9))
+    looser = threshold.choose_clustered(ids, None, left2, right2, [*p, 0.85, 0.85, 0.85], grid=(0.5, 0.9))
     assert looser.threshold == 0.5
 
 
@@ -70,3 +70,13 @@ def test_an_analysts_threshold_gets_its_expected_precision_and_recall() -> None:
     assert choice.expected_precision == pytest.approx(0.95)
     assert choice.expected_recall == pytest.approx(0.95 / 1.35)
     assert "expected precision 0.950" in choice.describe()
+
+
+def test_of_two_thresholds_with_nearly_equal_expected_f1_the_higher_is_taken() -> None:
+    # Joining c to a-b at 0.3 gains a little expected F1, less than the tolerance: the stricter one is taken.
+    ids = ["a", "b", "c"]
+    left, right = ["a", "a", "b"], ["b", "c", "c"]
+    choice = threshold.choose_clustered(ids, None, left, right, [0.999, 0.37, 0.37], grid=(0.3, 0.9))
+    expected = {t: f1 for t, _, _, f1 in choice.curve}
+    assert 0 < expected[0.3] - expected[0.9] < threshold.TOLERANCE
+    assert choice.threshold == 0.9

@@ -280,7 +280,7 @@ def resolve_features(
     else:
         choice = threshold_mod.at_clustered(names, dated, left, right, probability, threshold)
     notes.append(choice.describe())
-    edges = ((a, b) for a, b, q in zip(left, right, probability, strict=True) if q >= choice.threshold)
+    edges = ((a, b, float(q)) for a, b, q in zip(left, right, probability, strict=True) if q >= choice.threshold)
     assignment = guarded_clusters(names, edges, dated)
     columns = backend.query(f"SELECT * FROM {table} LIMIT 0").column_names
     kept = min(0.5, choice.threshold)

@@ -25,6 +25,10 @@ from safeguarding.linkage.clustering import guarded_clusters
 GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 # The scores kept for the choice: pairs below this add almost nothing to the expected matches.
 SCORE_FLOOR = 0.001
+# Thresholds whose expected F1 is within this of the best are treated as equal, and the highest of them
+# is taken: the expectation is itself this uncertain (docs/linkage.md), and a wrong join costs a child
+# more than a missed one.
+TOLERANCE = 0.005
 # The threshold is never set below this: under it a join is more likely wrong than right for any
 # single pair, and a wrong join can put one child's history on another's record.
 LOWEST = 0.5
@@ -37,6 +41,8 @@ class ThresholdChoice:
     expected_recall: float
     expected_f1: float
     source: str  # "expected F1" or "set by the analyst"
+    # (threshold, expected precision, expected recall, expected F1) for each threshold tried
+    curve: tuple[tuple[float, float, float, float], ...] = ()
 
     def describe(self) -> str:
         how = "maximises expected F1" if self.source == "expected F1" else self.source
@@ -54,7 +60,8 @@ def choose_clustered(
     probability: Sequence[float],
     grid: Sequence[float] = GRID,
 ) -> ThresholdChoice:
-    """The threshold of ``grid`` whose clusters have the highest expected F1 under the model.
+    """The threshold of ``grid`` whose clusters have the highest expected F1 under the model (the
+    highest of those within TOLERANCE of it).
 
     ``left``, ``right``, ``probability``: every scored pair at or above SCORE_FLOOR. The clusters a
     threshold makes (guarded, as linkage makes them) put pairs together that were never scored
@@ -65,10 +72,10 @@ def choose_clustered(
     matches = float(p.sum())
     if matches <= 0 or not len(grid):
         return ThresholdChoice(max(grid, default=0.9), 1.0, 1.0, 1.0, "expected F1")
-    best: ThresholdChoice | None = None
+    curve: list[tuple[float, float, float, float]] = []
     for t in sorted(grid):
         keep = p >= t
-        edges = [(a, b) for a, b, k in zip(left, right, keep, strict=True) if k]
+        edges = [(a, b, float(q)) for a, b, q, k in zip(left, right, p, keep, strict=True) if k]
         clusters = guarded_clusters(ids, edges, dated)
         sizes = Counter(clusters.values())
         predicted = sum(n * (n - 1) // 2 for n in sizes.values())
@@ -76,11 +83,10 @@ def choose_clustered(
         tp = float(p[together].sum())
         precision = tp / predicted if predicted else 1.0
         f1 = 2 * tp / (predicted + matches)
-        choice = ThresholdChoice(t, precision, tp / matches, f1, "expected F1")
-        if best is None or f1 > best.expected_f1:
-            best = choice
-    assert best is not None
-    return best
+        curve.append((t, precision, tp / matches, f1))
+    top = max(c[3] for c in curve)
+    best = max((c for c in curve if c[3] >= top - TOLERANCE), key=lambda c: c[0])
+    return ThresholdChoice(best[0], best[1], best[2], best[3], "expected F1", tuple(curve))
 
 
 def at_clustered(
