@@ -273,12 +273,12 @@ def resolve_features(
         names, ((a, b) for a, b, q in zip(left, right, probability, strict=True) if q >= min(grid)), dated
     )
     within = _score_within_clusters(backend, linker, features, low, notes)
-    if within is not None:
-        left, right, probability = _union(left, right, probability, *within)
+    # Clusters are made from the blocked pairs only; the pairs scored inside them only price the choice.
+    unblocked = None if within is None else _unblocked(left, right, *within)
     if threshold is None:
-        choice = threshold_mod.choose_clustered(names, dated, left, right, probability)
+        choice = threshold_mod.choose_clustered(names, dated, left, right, probability, unblocked=unblocked)
     else:
-        choice = threshold_mod.at_clustered(names, dated, left, right, probability, threshold)
+        choice = threshold_mod.at_clustered(names, dated, left, right, probability, threshold, unblocked)
     notes.append(choice.describe())
     edges = ((a, b, float(q)) for a, b, q in zip(left, right, probability, strict=True) if q >= choice.threshold)
     assignment = guarded_clusters(names, edges, dated)
@@ -332,17 +332,13 @@ def _score_within_clusters(
     )
 
 
-def _union(
-    left: list[str], right: list[str], p: np.ndarray, left2: list[str], right2: list[str], p2: np.ndarray
+def _unblocked(
+    left: list[str], right: list[str], left2: list[str], right2: list[str], p2: np.ndarray
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """Two sets of scored pairs as one, each pair once (the first set's score kept)."""
+    """The pairs of the second set that are not in the first (blocking never proposed them)."""
     seen = {(a, b) if a < b else (b, a) for a, b in zip(left, right, strict=True)}
     extra = [n for n, (a, b) in enumerate(zip(left2, right2, strict=True)) if ((a, b) if a < b else (b, a)) not in seen]
-    return (
-        left + [left2[n] for n in extra],
-        right + [right2[n] for n in extra],
-        np.concatenate([np.asarray(p, float), np.asarray(p2, float)[extra]]) if extra else np.asarray(p, float),
-    )
+    return [left2[n] for n in extra], [right2[n] for n in extra], np.asarray(p2, float)[extra]
 
 
 def _empty_pairs() -> pa.Table:

@@ -26,9 +26,9 @@ GRID = (0.5, 0.7, 0.8, 0.9, 0.95, 0.99)
 # The scores kept for the choice: pairs below this add almost nothing to the expected matches.
 SCORE_FLOOR = 0.001
 # Thresholds whose expected F1 is within this of the best are treated as equal, and the highest of them
-# is taken: the expectation is itself this uncertain (docs/linkage.md), and a wrong join costs a child
-# more than a missed one.
-TOLERANCE = 0.005
+# is taken: on labelled data the expectation misses the true F1 by more than this (docs/linkage.md,
+# "How the threshold is chosen"), and a wrong join costs a child more than a missed one.
+TOLERANCE = 0.01
 # The threshold is never set below this: under it a join is more likely wrong than right for any
 # single pair, and a wrong join can put one child's history on another's record.
 LOWEST = 0.5
@@ -59,6 +59,7 @@ def choose_clustered(
     right: Sequence[str],
     probability: Sequence[float],
     grid: Sequence[float] = GRID,
+    unblocked: tuple[Sequence[str], Sequence[str], Sequence[float] | np.ndarray] | None = None,
 ) -> ThresholdChoice:
     """The threshold of ``grid`` whose clusters have the highest expected F1 under the model (the
     highest of those within TOLERANCE of it).
@@ -67,9 +68,15 @@ def choose_clustered(
     threshold makes (guarded, as linkage makes them) put pairs together that were never scored
     above it; each counts as a predicted pair whose chance of being a match is its own probability
     (or 0 if it was not scored), so a threshold that chains people together pays for it.
+    ``unblocked``: pairs blocking never proposed, scored only to price the clusters (they make none).
     """
     p = np.asarray(probability, dtype=float)
-    matches = float(p.sum())
+    left_all, right_all, p_all = list(left), list(right), p
+    if unblocked is not None and len(unblocked[0]):
+        left_all += list(unblocked[0])
+        right_all += list(unblocked[1])
+        p_all = np.concatenate([p, np.asarray(unblocked[2], dtype=float)])
+    matches = float(p_all.sum())
     if matches <= 0 or not len(grid):
         return ThresholdChoice(max(grid, default=0.9), 1.0, 1.0, 1.0, "expected F1")
     curve: list[tuple[float, float, float, float]] = []
@@ -79,8 +86,9 @@ def choose_clustered(
         clusters = guarded_clusters(ids, edges, dated)
         sizes = Counter(clusters.values())
         predicted = sum(n * (n - 1) // 2 for n in sizes.values())
-        together = np.fromiter((clusters[a] == clusters[b] for a, b in zip(left, right, strict=True)), bool, len(p))
-        tp = float(p[together].sum())
+        pairs = zip(left_all, right_all, strict=True)
+        together = np.fromiter((clusters[a] == clusters[b] for a, b in pairs), bool, len(p_all))
+        tp = float(p_all[together].sum())
         precision = tp / predicted if predicted else 1.0
         f1 = 2 * tp / (predicted + matches)
         curve.append((t, precision, tp / matches, f1))
@@ -96,8 +104,9 @@ def at_clustered(
     right: Sequence[str],
     probability: Sequence[float],
     threshold: float,
+    unblocked: tuple[Sequence[str], Sequence[str], Sequence[float] | np.ndarray] | None = None,
 ) -> ThresholdChoice:
     """The expected precision and recall of a threshold someone set."""
-    choice = choose_clustered(ids, dated, left, right, probability, [threshold])
+    choice = choose_clustered(ids, dated, left, right, probability, [threshold], unblocked)
     return ThresholdChoice(threshold, choice.expected_precision, choice.expected_recall, choice.expected_f1,
                            "set by the analyst")  # fmt: skip
