@@ -216,7 +216,7 @@ def resolve_features(
         backend.close()
         note = "no blocking rule has values in this data (too few fields filled): every record stays its own person"
         choice = threshold_mod.ThresholdChoice(threshold or 0.9, 1.0, 0.0, 0.0, "nothing to compare")
-        return Resolution(singletons, _empty_pairs(), comparisons, "none", False, choice, [note])
+        return Resolution(singletons, _empty_pairs(), comparisons, "none", False, choice, [*notes, note])
     saved = None if (retrain or model_dir is None) else model_mod.load(model_dir)
     if saved is not None and saved[1].packaged and len(ids) >= training.MIN_TRAIN_RECORDS:
         notes.append(

@@ -80,14 +80,17 @@ def choose_clustered(
     if matches <= 0 or not len(grid):
         return ThresholdChoice(max(grid, default=0.9), 1.0, 1.0, 1.0, "expected F1")
     curve: list[tuple[float, float, float, float]] = []
+    # Records as integers once, so each threshold's "same cluster?" is one vectorised comparison.
+    index = {record: n for n, record in enumerate(ids)}
+    lefts = np.fromiter((index[a] for a in left_all), np.int64, len(left_all))
+    rights = np.fromiter((index[b] for b in right_all), np.int64, len(right_all))
     for t in sorted(grid):
-        keep = p >= t
-        edges = [(a, b, float(q)) for a, b, q, k in zip(left, right, p, keep, strict=True) if k]
+        edges = [(left[n], right[n], float(p[n])) for n in np.nonzero(p >= t)[0]]
         clusters = guarded_clusters(ids, edges, dated)
         sizes = Counter(clusters.values())
         predicted = sum(n * (n - 1) // 2 for n in sizes.values())
-        pairs = zip(left_all, right_all, strict=True)
-        together = np.fromiter((clusters[a] == clusters[b] for a, b in pairs), bool, len(p_all))
+        label = np.fromiter((index[clusters[record]] for record in ids), np.int64, len(ids))
+        together = label[lefts] == label[rights]
         tp = float(p_all[together].sum())
         precision = tp / predicted if predicted else 1.0
         f1 = 2 * tp / (predicted + matches)
