@@ -85,7 +85,7 @@ def choose_clustered(
     lefts = np.fromiter((index[a] for a in left_all), np.int64, len(left_all))
     rights = np.fromiter((index[b] for b in right_all), np.int64, len(right_all))
     for t in sorted(grid):
-        edges = [(left[n], right[n], float(p[n])) for n in np.nonzero(p >= t)[0]]
+        edges = [(left[n], right[n], float(p[n])) for n in np.nonzero(p >= t)[0].tolist()]
         clusters = guarded_clusters(ids, edges, dated)
         sizes = Counter(clusters.values())
         predicted = sum(n * (n - 1) // 2 for n in sizes.values())
