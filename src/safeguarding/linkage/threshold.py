@@ -1,14 +1,12 @@
 """The join threshold chosen from the model's own evidence: the one that maximises expected F1.
 
-Under the model, a scored pair with match probability p is a true match with probability p. So the
-pairs at or above a threshold t hold, in expectation, TP(t) = sum of their p true matches among
-n(t) pairs, and all scored pairs hold M = sum of every p. Expected precision is TP/n, expected
-recall TP/M, expected F1 2·TP/(n + M); the threshold is the p at which expected F1 is highest. It
-needs no labelled data, so it works on a force's first extract and on any outside file; how far the
-expectation is from the truth on labelled data is measured in docs/linkage.md.
-
-Pairs are summarised as a histogram of probabilities (``histogram_sql``) so a million scored pairs
-never reach Python one by one.
+Under the model, a scored pair with match probability p is a true match with probability p. For
+each threshold tried, the records are clustered as linkage clusters them; the pairs put together
+hold, in expectation, TP = the sum of their p true matches (0 for a pair never scored), and all
+scored pairs hold M = the sum of every p. Expected precision is TP / (pairs put together), recall
+TP / M, F1 2·TP / (pairs put together + M). It needs no labelled data, so it works on a force's
+first extract and on any outside file; how far the expectation is from the truth on labelled data
+is measured in docs/linkage.md ("How the threshold is chosen").
 """
 
 from __future__ import annotations
