@@ -26,7 +26,8 @@ from safeguarding.lake.store import Lake
 from safeguarding.linkage.evaluate import bcubed, pairwise_scores, read_truth
 from safeguarding.linkage.force import link_force
 import shutil
-data, truth, threshold = Path(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
+data, truth = Path(sys.argv[1]), Path(sys.argv[2])
+threshold = None if sys.argv[3] == "auto" else float(sys.argv[3])
 shutil.rmtree(data / "models", ignore_errors=True)  # always time training as well as linking
 start = time.perf_counter()
 con = DuckDBEngine(Lake(data / "lake")).connect()
@@ -38,6 +39,7 @@ predicted = dict(zip(ids, result.mentions.column("person_id").to_pylist()))
 true_ids = read_truth(truth)
 pair, cube = pairwise_scores(predicted, true_ids), bcubed(predicted, true_ids)
 print(json.dumps({"mentions": len(ids), "persons": result.persons, "seconds": took, "rss_mb": rss,
+                  "notes": result.notes,
                   "comparisons": result.comparisons, "f1": pair.f1, "precision": pair.precision,
                   "recall": pair.recall, "bcubed_f1": cube.f1}))
 """
@@ -47,7 +49,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="county")
     parser.add_argument("--years", type=int, default=6)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", default="auto", help="A match probability, or auto (chosen by expected F1).")
     parser.add_argument("--data", type=Path, help="Reuse a folder made by an earlier run (keeps its force).")
     args = parser.parse_args()
     env = {**os.environ, "SAFEGUARDING_QUIET": "1"}
@@ -71,6 +73,8 @@ def main() -> int:
     for c in r["comparisons"]:
         print(f"  {c['marginal']:>13,} comparisons  {c['rule']}")
     print(f"  {r['comparisons'][-1]['cumulative']:>13,} comparisons in all")
+    for line in r["notes"]:
+        print(f"  note: {line}")
     print(f"  time {r['seconds']:.1f} s (target < 180 s); peak RSS {r['rss_mb']:,.0f} MB (target < 8,192 MB)")
     print(f"  pairwise precision {r['precision']:.4f} recall {r['recall']:.4f} F1 {r['f1']:.4f}")
     print(f"  B-cubed F1 {r['bcubed_f1']:.4f}")

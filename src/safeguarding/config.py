@@ -66,10 +66,11 @@ class Settings:
         },
     )
     link_threshold: float = field(
-        default=0.9,
+        default=0.0,
         metadata={
             "env": "SAFEGUARDING_LINK_THRESHOLD",
-            "doc": "Match probability at or above which two mentions are joined into one person.",
+            "doc": "Match probability at or above which two mentions are joined into one person; 0 (the default) "
+            "chooses it from the model's evidence, the one that maximises expected F1 (docs/linkage.md).",
         },
     )
     link_memory_limit: str = field(
@@ -210,8 +211,10 @@ def _validate(settings: Settings) -> Settings:
         raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, not {settings.engine!r}")
     if not 0 <= settings.max_reject_rate <= 1:
         raise ConfigError(f"max_reject_rate must be between 0 and 1, not {settings.max_reject_rate}")
-    if not 0 < settings.link_threshold < 1:
-        raise ConfigError(f"link_threshold must be between 0 and 1, not {settings.link_threshold}")
+    if not 0 <= settings.link_threshold < 1:
+        raise ConfigError(
+            f"link_threshold must be 0 (chosen from the model) or between 0 and 1, not {settings.link_threshold}"
+        )
     for name in ("ingest_memory_limit", "link_memory_limit"):
         value = getattr(settings, name)
         if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):

@@ -121,7 +121,7 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
             settings.model_dir,
             store.previous_mentions(settings.snapshot_dir, warn=warn),
             decisions,
-            settings.link_threshold,
+            settings.link_threshold or None,  # 0: chosen from the model's evidence
             settings.max_comparisons,
             retrain=retrain,
             report=_report_comparisons,
@@ -137,6 +137,8 @@ def run_link(settings: Settings, retrain: bool = False) -> LinkResult:
         "mentions": result.mentions.num_rows,
         "persons": result.persons,
         "comparisons": result.comparisons,
+        "threshold": result.threshold.__dict__,
+        "notes": result.notes,
         "decisions_applied": len(decisions) - len(result.skipped_decisions),
         "decisions_skipped": [d.__dict__ for d in result.skipped_decisions],
         "changes": result.changes,

@@ -33,9 +33,10 @@ WITH interest AS (
 SELECT person_l, person_r, string_agg(DISTINCT link_type, ',' ORDER BY link_type) AS link_types,
        count(DISTINCT record_type || '|' || record_ref) AS record_count,
        CAST(count(DISTINCT record_type || '|' || record_ref) AS DOUBLE) AS weight,
-       min(event_at) AS first_at, max(event_at) AS last_at
+       min(coalesce(event_at, {moment})) AS first_at, max(coalesce(event_at, {moment})) AS last_at
 FROM person_links
-WHERE event_at <= {moment}
+-- A link with no time at all (records that carry none) is known at the assessment's moment, not dropped.
+WHERE coalesce(event_at, {moment}) <= {moment}
   AND (person_l IN (SELECT person_id FROM interest) OR person_r IN (SELECT person_id FROM interest))
 GROUP BY person_l, person_r
 ORDER BY person_l, person_r

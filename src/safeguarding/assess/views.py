@@ -86,9 +86,18 @@ FROM person_mentions m LEFT JOIN persons p USING (source_system, person_ref)
 GROUP BY m.person_id;
 
 CREATE OR REPLACE VIEW mention_attrs AS
+-- recorded_at is optional in the contract: a nominal record without one takes the time of the first
+-- record it is named on, so the address and phone links it makes keep a time (networks.py takes the
+-- assessment's moment for any still without one).
 SELECT m.person_id, p.source_system, p.person_ref, p.address_ref, p.postcode,
-       nullif(regexp_replace(p.phone, '[^0-9]', '', 'g'), '') AS phone, p.recorded_at
-FROM persons_asof p JOIN person_mentions m USING (source_system, person_ref);
+       nullif(regexp_replace(p.phone, '[^0-9]', '', 'g'), '') AS phone,
+       coalesce(p.recorded_at, seen.first_named_at) AS recorded_at
+FROM persons_asof p JOIN person_mentions m USING (source_system, person_ref)
+LEFT JOIN (SELECT rp.source_system, rp.person_ref, min(t.event_at) AS first_named_at
+           FROM record_persons_asof rp
+           JOIN record_times t ON t.record_type = rp.record_type AND t.record_ref = rp.record_ref
+           GROUP BY rp.source_system, rp.person_ref) seen
+  ON seen.source_system = p.source_system AND seen.person_ref = p.person_ref;
 
 CREATE OR REPLACE VIEW missing_episodes_resolved AS
 SELECT e.*, m.person_id, age_years(p.date_of_birth, e.reported_at) AS age_at_report,

@@ -40,6 +40,8 @@ def _summary(settings: Settings, retrain: bool) -> dict[str, Any]:
         "model_version": result.model_version,
         "trained": result.trained,
         "comparisons": result.comparisons,
+        "threshold": result.threshold.__dict__,
+        "notes": result.notes,
         "changes": len(result.changes),
         "decisions_skipped": len(result.skipped_decisions),
     }
@@ -51,6 +53,8 @@ def _print(summary: dict[str, Any], as_json: bool) -> None:
         return
     for rule in summary["comparisons"]:
         typer.echo(f"  {rule['marginal']:>12,} comparisons  {rule['rule']}")
+    for line in summary["notes"]:
+        typer.echo(f"note: {line}")
     typer.echo(
         f"{summary['mentions']:,} mentions -> {summary['persons']:,} persons "
         f"(model {summary['model_version']}{', trained now' if summary['trained'] else ''}; "
@@ -176,8 +180,14 @@ def resolve(
         str | None, typer.Option(help="Column naming each row's source: link across sources and dedupe within.")
     ] = None,
     threshold: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="Match probability at or above which records are joined.")
-    ] = 0.99,  # generic.DEFAULT_THRESHOLD
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Match probability at or above which records are joined (default: the one that maximises "
+            "expected F1 under the file's model, printed).",
+        ),
+    ] = None,  # generic.DEFAULT_THRESHOLD
 ) -> None:
     """Deduplicate (or link) any table of people with the same method `link` uses.
 
@@ -193,6 +203,8 @@ def resolve(
         raise _fail(str(exc), 2) from None
     except LinkageRefused as exc:
         raise _fail(str(exc)) from None
+    for line in summary.notes:
+        typer.echo(f"note: {line}")
     typer.echo(
         f"{summary.records:,} records -> {summary.persons:,} persons ({summary.comparisons:,} comparisons); wrote {out}"
     )

@@ -4,14 +4,24 @@ Plain connected components let one thin record join everyone it resembles: a "Ka
 no date of birth scores as a match with every Kayleigh Evans, and so chains several different women
 into one person. Here pairs where both records carry a date of birth are clustered first; a record
 without one (or a group of such records linked to each other) then joins a person only when every
-dated person it matches is the same one. Where it matches several, it is left apart, for an analyst
-to place. Dates of birth are the field this guards on because they are what separate namesakes.
+dated person it matches is the same one, or when the evidence for one of them is far stronger than
+for any other (odds at least ``MARGIN`` times higher: a phone or postcode that only one namesake
+shares). Otherwise it is left apart, for an analyst to place. Dates of birth are the field this
+guards on because they are what separate namesakes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+
+# A record without a date of birth that matches several dated persons joins the likeliest only when
+# its odds are this many times the next one's (measured: docs/linkage.md, "Records without a date of birth").
+MARGIN = 16.0
+
+
+def _odds(p: float) -> float:
+    return p / (1 - p) if p < 1 else float("inf")
 
 
 class _UnionFind:
@@ -35,39 +45,56 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def guarded_clusters(ids: Sequence[str], edges: Iterable[tuple[str, str]], dated: set[str] | None) -> dict[str, str]:
+def guarded_clusters(
+    ids: Sequence[str],
+    edges: Iterable[tuple[str, str] | tuple[str, str, float]],
+    dated: set[str] | None,
+    margin: float = MARGIN,
+) -> dict[str, str]:
     """Map each id to its cluster key (the smallest id in it).
 
-    ``edges``: pairs at or above the link threshold. ``dated``: ids that have a date of birth, or
-    None when the data has no dates of birth at all (then this is plain connected components).
+    ``edges``: pairs at or above the link threshold, optionally with their match probability (without
+    it, a record that matches several dated persons stays apart). ``dated``: ids that have a date of
+    birth, or None when the data has no dates of birth at all (then this is plain connected components).
     """
     uf = _UnionFind(ids)
     if dated is None:
-        for a, b in edges:
-            uf.union(a, b)
+        for edge in edges:
+            uf.union(edge[0], edge[1])
         return {i: uf.find(i) for i in ids}
-    thin: list[tuple[str, str]] = []
-    for a, b in edges:
+    thin: list[tuple[str, str, float | None]] = []
+    for edge in edges:
+        a, b = edge[0], edge[1]
         if a in dated and b in dated:
             uf.union(a, b)
         else:
-            thin.append((a, b))
+            thin.append((a, b, edge[2] if len(edge) > 2 else None))
     # Records without a date of birth, grouped with each other...
     undated = _UnionFind(i for i in ids if i not in dated)
-    for a, b in thin:
+    for a, b, _ in thin:
         if a not in dated and b not in dated:
             undated.union(a, b)
-    # ...join the one dated person they all point at, and no other.
-    targets: dict[str, set[str]] = defaultdict(set)
-    for a, b in thin:
+    # ...join the one dated person they all point at (or the one the evidence clearly favours), and no other.
+    targets: dict[str, dict[str, float | None]] = defaultdict(dict)
+    for a, b, p in thin:
         if (a in dated) != (b in dated):
             thin_end, dated_end = (b, a) if a in dated else (a, b)
-            targets[undated.find(thin_end)].add(uf.find(dated_end))
+            person = uf.find(dated_end)
+            seen = targets[undated.find(thin_end)]
+            if person not in seen or (p is not None and (seen[person] or 0) < p):
+                seen[person] = p
+    choice: dict[str, str] = {}
+    for group, people in targets.items():
+        if len(people) == 1:
+            choice[group] = next(iter(people))
+        elif all(p is not None for p in people.values()):
+            ranked = sorted(people.items(), key=lambda kv: (-float(kv[1] or 0), kv[0]))
+            if _odds(float(ranked[0][1] or 0)) >= margin * _odds(float(ranked[1][1] or 0)):
+                choice[group] = ranked[0][0]
     for member in undated.parent:
         group = undated.find(member)
-        people = targets.get(group, set())
-        if len(people) == 1:
-            uf.union(member, next(iter(people)))
+        if group in choice:
+            uf.union(member, choice[group])
         elif group != member:
             uf.union(member, group)  # undated records linked only to each other stay together
     return {i: uf.find(i) for i in ids}

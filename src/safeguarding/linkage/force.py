@@ -19,6 +19,7 @@ from safeguarding.linkage.features import build_features
 from safeguarding.linkage.overrides import Decision, apply_decisions
 from safeguarding.linkage.resolve import resolve_features
 from safeguarding.linkage.stable_ids import assign_stable_ids
+from safeguarding.linkage.threshold import ThresholdChoice
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class LinkResult:
     model_version: str
     trained: bool
     persons: int
+    threshold: ThresholdChoice
+    notes: list[str]
     changes: list[dict[str, str]] = field(default_factory=list)
     skipped_decisions: list[Decision] = field(default_factory=list)
 
@@ -62,13 +65,16 @@ def link_force(
     model_dir: Path,
     previous: list[tuple[str, str, str]],
     decisions: list[Decision],
-    threshold: float,
+    threshold: float | None,
     max_comparisons: int,
     retrain: bool = False,
     report: Callable[[list[dict[str, Any]]], None] | None = None,
     memory_limit: str = "4GB",
 ) -> LinkResult:
-    """Resolve the lake's person mentions. ``previous``: (system, ref, person id) of the last snapshot."""
+    """Resolve the lake's person mentions. ``previous``: (system, ref, person id) of the last snapshot.
+
+    ``threshold``: None chooses it from the model's evidence (linkage/threshold.py).
+    """
     lake_con.execute(f"CREATE OR REPLACE TEMP VIEW person_records AS {PERSON_RECORDS_SQL}")
     features = build_features(lake_con)
     resolution = resolve_features(
@@ -108,6 +114,6 @@ def link_force(
     persons = len(set(assignment.values()))
     log.info("linkage: %d mentions -> %d persons (model %s)", mentions.num_rows, persons, resolution.model_version)
     return LinkResult(
-        mentions, pairs, resolution.comparisons, resolution.model_version, resolution.trained, persons, changes,
-        skipped,
+        mentions, pairs, resolution.comparisons, resolution.model_version, resolution.trained, persons,
+        resolution.threshold, resolution.notes, changes, skipped,
     )  # fmt: skip

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from safeguarding.linkage.features import PERSON_FIELDS, build_features
 from safeguarding.linkage.resolve import resolve_features
 from safeguarding.linkage.stable_ids import assign_stable_ids
 
-# Outside data comes with no tuning: join only on strong evidence (docs/linkage.md, "Outside data").
-DEFAULT_THRESHOLD = 0.99
+# None: the threshold that maximises expected F1 under the file's own model (linkage/threshold.py).
+DEFAULT_THRESHOLD: float | None = None
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y%m%d", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
 
 
@@ -31,6 +32,7 @@ class ResolveSummary:
     records: int
     persons: int
     comparisons: int
+    notes: list[str]
 
 
 def parse_columns(spec: str) -> dict[str, str]:
@@ -78,13 +80,38 @@ def _load(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     return [c.strip() for c in columns]
 
 
+def person_records_sql(id_column: str, columns: dict[str, str]) -> str:
+    """The standard person fields (features.py) from table ``input_rows``, given the column mapping."""
+    formats = "[" + ", ".join(_quote(f) for f in DATE_FORMATS) + "]"
+    selects = []
+    for field in PERSON_FIELDS:
+        source = columns.get(field)
+        if source is None:
+            expr = "NULL::DATE" if field == "dob" else "NULL::VARCHAR"
+        elif field == "dob":
+            # A date that cannot be read counts as missing, not as an error.
+            expr = f"CAST(TRY_STRPTIME({_ident(source)}, {formats}) AS DATE)"
+        else:
+            expr = _ident(source)
+        selects.append(f"{expr} AS {field}")
+    return f"SELECT {_ident(id_column)} AS unique_id, {', '.join(selects)} FROM input_rows"
+
+
+def file_features(path: Path, id_column: str, columns: dict[str, str]) -> tuple[duckdb.DuckDBPyConnection, pa.Table]:
+    """Load a file and build its features (for benchmarks that score a file without `resolve`)."""
+    con = duckdb.connect()
+    _load(con, path)
+    con.execute(f"CREATE TEMP VIEW person_records AS {person_records_sql(id_column, columns)}")
+    return con, build_features(con)
+
+
 def resolve_file(
     path: Path,
     id_column: str,
     columns: dict[str, str],
     out: Path,
     source_column: str | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
+    threshold: float | None = DEFAULT_THRESHOLD,
     max_comparisons: int = 50_000_000,
 ) -> ResolveSummary:
     """Deduplicate (or, with a source column, link and deduplicate) the people in ``path``.
@@ -111,22 +138,7 @@ def resolve_file(
         raise ResolveError(f"{path}: record ids in {id_column!r} must be unique; repeated: {examples}")
     if con.execute(f"SELECT count(*) FROM input_rows WHERE {_ident(id_column)} IS NULL").fetchall()[0][0]:
         raise ResolveError(f"{path}: some rows have no record id in {id_column!r}")
-    formats = "[" + ", ".join(_quote(f) for f in DATE_FORMATS) + "]"
-    selects = []
-    for field in PERSON_FIELDS:
-        source = columns.get(field)
-        if source is None:
-            expr = "NULL::DATE" if field == "dob" else "NULL::VARCHAR"
-        elif field == "dob":
-            # A date that cannot be read counts as missing, not as an error.
-            expr = f"CAST(TRY_STRPTIME({_ident(source)}, {formats}) AS DATE)"
-        else:
-            expr = _ident(source)
-        selects.append(f"{expr} AS {field}")
-    con.execute(
-        f"CREATE TEMP VIEW person_records AS "
-        f"SELECT {_ident(id_column)} AS unique_id, {', '.join(selects)} FROM input_rows"
-    )
+    con.execute(f"CREATE TEMP VIEW person_records AS {person_records_sql(id_column, columns)}")
     features = build_features(con)
     resolution = resolve_features(features, threshold, max_comparisons)
     assignment, _ = assign_stable_ids(sorted(resolution.clusters.items()), {})
@@ -140,4 +152,4 @@ def resolve_file(
             writer.writerow([record_id, assignment[record_id]])
     tmp.replace(out)
     total = resolution.comparisons[-1]["cumulative"] if resolution.comparisons else 0
-    return ResolveSummary(len(order), len(set(assignment.values())), total)
+    return ResolveSummary(len(order), len(set(assignment.values())), total, resolution.notes)

@@ -34,6 +34,8 @@ class ModelInfo:
     version: str
     trained_at: str
     trained_on_mentions: int
+    packaged: bool = False  # the packaged model's parameters: the force was too small to train on
+    notes: tuple[str, ...] = ()  # what training fell back to, one line each
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,13 @@ def _name_comparison(key: str, name: str, canonical: str | None, other: str | No
         cll.ExactMatchLevel(f"{name}_metaphone").configure(label_for_charts="Sounds alike (Metaphone)"),
     ]
     if loose:  # given names only: a loose surname match (Wood, Woodward) is a different family
+        # One record has only the initial ("J Smith"), and it is the other's first letter.
+        levels.append(
+            cll.CustomLevel(
+                f"(length({key}_l) = 1 OR length({key}_r) = 1) AND left({key}_l, 1) = left({key}_r, 1)",
+                "One is the other's initial",
+            )
+        )
         levels.append(cll.JaroWinklerLevel(key, 0.8))
     levels.append(cll.ElseLevel())
     return cl.CustomComparison(levels, output_column_name=name)
@@ -198,62 +207,16 @@ def settings(features: set[str], uk_postcodes: bool, wide: bool = False) -> Sett
     )
 
 
-def _deterministic_rules(features: set[str]) -> list[BlockingRuleCreator | str]:
-    """Near-certain matches, used to estimate how often two random records match (the prior).
-
-    Several rules, because in noisy data few true pairs agree exactly on names and date of birth
-    alone; an undercounted prior makes every score too timid.
-    """
-    rules: list[BlockingRuleCreator | str] = []
-    core = [c for c in ("forename_canonical", "surname_key", "dob") if c in features]
-    if len(core) == 3:
-        rules.append(block_on(*core))
-    for extra in ("postcode", "town_key", "email_key"):
-        if {"surname_key", "dob", extra} <= features:
-            rules.append(block_on("surname_key", "dob", extra))
-    for unique in ("email_key", "identifier_key"):
-        if {unique, "surname_key"} <= features:
-            rules.append(block_on(unique, "surname_key"))
-    if not rules:
-        rules.append(block_on(*[c for c in ("forename_key", "surname_key", "postcode") if c in features]))
-    return rules
-
-
-def train(linker: Linker, features: set[str], seed: int = 42, prior_from_em: bool = False) -> None:
-    """Estimate the model's parameters: the match prior, u by random sampling, m by EM twice.
-
-    ``prior_from_em``: let the last EM session re-derive the match prior. For outside data of
-    unknown quality (`resolve`) this corrects a prior the deterministic rules undercount; for the
-    force's records the deterministic estimate is kept (EM's tends to run high on a large county).
-    """
-    linker.training.estimate_probability_two_random_records_match(_deterministic_rules(features), recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=3e6, seed=seed)
-    # EM cannot estimate a comparison inside its own blocking rule, so two sessions on different
-    # rules between them estimate every comparison.
-    sessions: list[tuple[str, ...]] = []
-    if "dob" in features:
-        sessions.append(("dob",))
-    sessions.append(("surname_key", "forename_canonical") if "forename_canonical" in features else ("surname_key",))
-    if len(sessions) < 2:
-        second = next((c for c in ("postcode", "email_key", "town_key") if c in features), None)
-        if second:
-            sessions.append((second,))
-    for n, columns in enumerate(sessions):
-        # EM converges on a sample as well as on every pair: cap the pairs so training time stays
-        # flat as the force grows (a date of birth is shared by many people in a million).
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            block_on(*columns),
-            max_pairs=5e6,
-            populate_probability_two_random_records_match_from_trained_values=prior_from_em and n == len(sessions) - 1,
-        )
-
-
-def save(linker: Linker, model_dir: Path, mentions: int) -> ModelInfo:
+def save(
+    linker: Linker, model_dir: Path, mentions: int, packaged: bool = False, notes: list[str] | None = None
+) -> ModelInfo:
     """Write the trained model and its metadata; return the metadata."""
     model_dir.mkdir(parents=True, exist_ok=True)
     linker.misc.save_model_to_json(str(model_dir / MODEL_FILE), overwrite=True)
     now = datetime.now(UTC)
-    info = ModelInfo(now.strftime("%Y%m%dT%H%M%SZ"), now.isoformat(timespec="seconds"), mentions)
+    info = ModelInfo(
+        now.strftime("%Y%m%dT%H%M%SZ"), now.isoformat(timespec="seconds"), mentions, packaged, tuple(notes or ())
+    )
     (model_dir / META_FILE).write_text(json.dumps(asdict(info), indent=2), encoding="utf-8")
     return info
 
@@ -265,4 +228,5 @@ def load(model_dir: Path) -> tuple[dict[str, Any], ModelInfo] | None:
         return None
     model: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     meta = json.loads((model_dir / META_FILE).read_text(encoding="utf-8"))
+    meta["notes"] = tuple(meta.get("notes", ()))
     return model, ModelInfo(**meta)
