@@ -386,7 +386,8 @@ def erase(
     typer.echo(
         f"erasure {result.erasure_id}: removed {sum(result.rows_removed.values()):,} rows "
         f"({', '.join(f'{k} {v}' for k, v in result.rows_removed.items())}) and "
-        f"{result.quarantine_rows_removed} quarantined rows; snapshots rebuilt"
+        f"cleared the raw text of {result.quarantine_rows_cleared} quarantined rows; "
+        f"redacted {result.values_redacted} free-text values; snapshots rebuilt"
     )
 
 

@@ -158,7 +158,8 @@ def erase_records(settings: Settings, targets: list[Target], reason: str) -> Era
     record_cli(
         settings, "erase", "erasure", result.erasure_id,
         {"targets": [f"{t.record_type}:{t.source_system}:{t.ref}" for t in targets], "reason": reason,
-         "rows_removed": result.rows_removed, "quarantine_rows_removed": result.quarantine_rows_removed},
+         "rows_removed": result.rows_removed, "quarantine_rows_cleared": result.quarantine_rows_cleared,
+         "values_redacted": result.values_redacted},
     )  # fmt: skip
     if (linkage_dir(settings) / "mentions.parquet").exists():
         run_link(settings)
