@@ -30,6 +30,7 @@ from safeguarding.ingest.readers import ExportFile, PreparedFile, classify, fiel
 from safeguarding.ingest.rowwise import read_csv_rows, read_jsonl_rows, read_parquet_rows
 from safeguarding.ingest.text import raw_lines
 from safeguarding.ingest.validate import create_load_tables, good_table, validate
+from safeguarding.lake.erase import apply_erasures
 from safeguarding.lake.store import QUARANTINE, Lake
 from safeguarding.progress import new_progress, track
 
@@ -49,6 +50,7 @@ class FileCounts:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     columns_ignored: list[str] = field(default_factory=list)
+    rows_erased: int = 0  # rows of records erased earlier (lake/erase.py), dropped before the commit
 
 
 @dataclass
@@ -59,6 +61,7 @@ class LoadResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
+    rows_erased: int = 0  # counted in rows_read beside loaded, quarantined and duplicate
     files: list[FileCounts] = field(default_factory=list)
     files_skipped: list[dict[str, str]] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" -> rows, for the summary
@@ -149,6 +152,8 @@ def ingest(
             raise
         finally:
             shutil.rmtree(lake.work(load_id), ignore_errors=True)
+        result.rows_erased = apply_erasures(lake, load_id, result.files)
+        result.rows_loaded -= result.rows_erased
         result.status = "refused" if result.reject_rate > max_reject_rate else "loaded"
         result.finished_at = _now()
         if result.status == "refused":
