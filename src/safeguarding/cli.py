@@ -149,11 +149,13 @@ def ingest(
     data = result.to_json()
     if as_json:
         _emit({k: data[k] for k in ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined",
-                                     "rows_duplicate", "files_skipped", "reject_rate", "reasons")})  # fmt: skip
+                                     "rows_duplicate", "rows_erased", "files_skipped", "reject_rate",
+                                     "reasons")})  # fmt: skip
     else:
         typer.echo(
             f"{result.status}: load {result.load_id or '-'}; read {result.rows_read:,}, loaded {result.rows_loaded:,}, "
             f"quarantined {result.rows_quarantined:,}, duplicate {result.rows_duplicate:,}"
+            + (f", erased earlier {result.rows_erased:,}" if result.rows_erased else "")
         )
         for skipped in data["files_skipped"]:
             typer.echo(f"skipped {skipped}")

@@ -71,6 +71,7 @@ def run_ingest(
             settings, "ingest.load", "load", result.load_id,
             {"status": result.status, "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
              "rows_quarantined": result.rows_quarantined, "rows_duplicate": result.rows_duplicate,
+             "rows_erased": result.rows_erased,
              "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
         )  # fmt: skip
     return result

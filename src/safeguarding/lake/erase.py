@@ -7,7 +7,8 @@ What an erasure reaches (docs/security.md "Erasure"):
   the registration's assessments and visits), whole;
 - the `record_persons` rows that name an erased mention or an erased record;
 - on every other record the person appears on (through `record_persons`), the free text is redacted of
-  the person's names, date of birth, phone, email and PNC id; on all other records, of the full name,
+  the person's full name, forenames, aliases, date of birth, phone, email and PNC id (a surname alone is
+  left: the family on the record shares it); on all other records, of the full name,
   phone, email and PNC id. The word ``[erased]`` takes their place;
 - quarantined rows: the raw text of one that names an erased reference is replaced by ``[erased]``;
   in the others, the terms above are redacted.
@@ -362,7 +363,8 @@ def _person_terms(lake: Lake, key: bytes, mentions: set[str]) -> tuple[Terms, Te
                 anywhere.add(key, " ".join(forenames) + " " + surname)
                 anywhere.add(key, forenames[0] + " " + surname)
                 anywhere.add(key, surname + " " + " ".join(forenames))
-            for name in [*forenames, surname]:
+            # A surname on its own is left: the family on the same record shares it.
+            for name in forenames:
                 linked.add(key, name)
             for alias in (row.get("aliases") or "").split("|"):
                 (anywhere if len(alias.split()) > 1 else linked).add(key, alias)
