@@ -28,7 +28,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -426,7 +426,7 @@ def erase(lake: Lake, targets: list[Target], reason: str, requested_by: str) -> 
     return result
 
 
-def apply_erasures(lake: Lake, load_id: str, files: list[LoadedFile]) -> int:
+def apply_erasures(lake: Lake, load_id: str, files: Sequence[LoadedFile]) -> int:
     """Apply every registered erasure to a load's staged rows before it is committed.
 
     Call it with the lake's write lock held (as ingest does). Dropped rows move from ``rows_loaded``
