@@ -19,6 +19,8 @@ from safeguarding import logs
 from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
+from safeguarding.records import cli as records_cli
+from safeguarding.records.schedule import ScheduleError, use_schedule_file
 from safeguarding.security.cli import audit_app, db_app, users_app
 from safeguarding.security.trail import record_cli
 
@@ -38,6 +40,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 contract_app = typer.Typer(help="The data contract: record types, fields and checks.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
+app.add_typer(records_cli.records_app, name="records")
+app.command("subject-access")(records_cli.subject_access)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -71,7 +75,8 @@ def main_callback(
     try:
         settings = load_settings(config)
         use_levels_file(settings.service_levels_file)
-    except (ConfigError, ServiceLevelError) as exc:
+        use_schedule_file(settings.retention_schedule_file)
+    except (ConfigError, ServiceLevelError, ScheduleError) as exc:
         raise _fail(str(exc), 2) from None
     ctx.obj = settings.with_overrides(data_dir=data_dir)
 

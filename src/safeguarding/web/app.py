@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safeguarding import __version__, db
 from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.config import Settings
+from safeguarding.records.schedule import use_schedule_file
 from safeguarding.security import csrf
 from safeguarding.security.policy import SecurityPolicy, load_policy
 from safeguarding.web import (
@@ -139,6 +140,7 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
     """The portal for ``settings``; brings the app database up to date first."""
     policy = policy or load_policy()
     use_levels_file(settings.service_levels_file)
+    use_schedule_file(settings.retention_schedule_file)
     db.upgrade(settings.app_database_url)
     engine = db.make_engine(settings.app_database_url)
     snapshots = SnapshotReader(settings.snapshot_dir)
