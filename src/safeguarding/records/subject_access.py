@@ -184,6 +184,13 @@ def _snapshot_sections(snap: duckdb.DuckDBPyConnection, person_id: str) -> list[
             texts = {c for c in cols if c in ("narrative", "evidence", "summary", "text", "excerpt")}
             sections.append(Section(f"snapshot_{name}", f"Assessment: {name.replace('_', ' ')}", "snapshot", cols,
                                     rows, texts))  # fmt: skip
+    if "record_reviews" in columns:  # when each of the person's records falls due for review
+        cols, rows = _query(
+            snap, "SELECT * FROM record_reviews WHERE list_contains(string_split(person_ids, ','), ?)", [person_id]
+        )
+        if rows:
+            sections.append(Section("snapshot_record_reviews", "Retention: review dates of these records", "snapshot",
+                                    cols, rows))  # fmt: skip
     for table, key, parent in (("indicator_evidence", "indicator_id", "indicators"),
                                ("alert_evidence", "alert_id", "alerts")):  # fmt: skip
         if table not in columns or parent not in columns:

@@ -18,6 +18,7 @@ from safeguarding import __version__, db
 from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.config import Settings
 from safeguarding.records.schedule import use_schedule_file
+from safeguarding.records.subject_access import mark_third_parties
 from safeguarding.security import csrf
 from safeguarding.security.policy import SecurityPolicy, load_policy
 from safeguarding.web import (
@@ -35,6 +36,7 @@ from safeguarding.web import (
     routes_partner,
     routes_people,
     routes_problems,
+    routes_records,
     routes_search,
 )
 from safeguarding.web.auth import (
@@ -73,6 +75,7 @@ def london_time(value: datetime | str | None) -> str:
 def _templates(settings: Settings, policy: SecurityPolicy) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["london"] = london_time
+    templates.env.filters["mark_third_parties"] = mark_third_parties
     templates.env.globals["synthetic_banner"] = settings.synthetic_banner
     templates.env.globals["version"] = __version__
     templates.env.globals["csrf_field"] = csrf.FIELD_NAME
@@ -174,7 +177,7 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
     ):  # fmt: skip
         app.include_router(router)
     for router in (routes_audits.router, routes_panels.router, routes_gold.router, routes_problems.router,
-                   routes_outcomes.router):  # fmt: skip
+                   routes_outcomes.router, routes_records.router):  # fmt: skip
         app.include_router(router)
     _install_error_handlers(app)
     return app
