@@ -79,7 +79,8 @@ def publish(settings: Settings) -> None:
                   sex, date_of_birth > DATE '2009-06-01' AS is_child, mention_count FROM persons_resolved"""
     ).fetchall()
     mentions = con.execute(
-        "SELECT source_system, person_ref, person_id, forenames, surname, date_of_birth, sex, postcode FROM person_mentions"
+        "SELECT source_system, person_ref, person_id, forenames, surname, date_of_birth, sex, postcode "
+        "FROM person_mentions"
     ).fetchall()
     con.close()
     with store.build(settings.snapshot_dir) as snap:

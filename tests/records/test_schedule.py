@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from records_data import build
 
+from records_data import build
 from safeguarding.config import Settings
 from safeguarding.records.schedule import ScheduleError, add_years, load_schedule, parse, use_schedule_file
 from safeguarding.snapshot import store
@@ -54,7 +54,7 @@ def test_a_force_schedule_file_replaces_the_default_and_a_bad_one_names_the_file
     try:
         use_schedule_file(good)
         assert load_schedule().group_for("crimes", "sexual", None, False).id == "short"
-        with pytest.raises(ScheduleError, match="bad.yaml: not valid YAML"):
+        with pytest.raises(ScheduleError, match=r"bad\.yaml: not valid YAML"):
             use_schedule_file(bad)
         assert load_schedule().source == str(good)  # the schedule in force stays as it was
     finally:
@@ -74,7 +74,8 @@ def test_review_and_disposal_dates_from_the_lake(tmp_path: Path) -> None:
         rows = {
             r[0]: r[1:]
             for r in con.execute(
-                "SELECT record_ref, group_id, child_involved, review_on, earliest_disposal, person_ids FROM record_reviews"
+                "SELECT record_ref, group_id, child_involved, review_on, earliest_disposal, person_ids "
+                "FROM record_reviews"
             ).fetchall()
         }
     # A sexual offence: group 1, reviewed after 10 years, not disposed of before the suspect (born 1985) is 100.

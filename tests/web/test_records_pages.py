@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from portal_client import Portal
-from records_data import build
 from test_pages import audit_rows
 from typer.testing import CliRunner
 
+from records_data import build
 from safeguarding.cli import app as cli_app
 from safeguarding.config import Settings
 from safeguarding.lake.engine import DuckDBEngine
@@ -67,13 +67,17 @@ def test_retain_needs_a_reason_and_a_later_date_then_leaves_the_queue(
     path = "/records/reviews/record?key=crimes:niche:CR2"
     token = _csrf(portal, path)
     form = {"key": "crimes:niche:CR2", "decision": "retain", "csrf_token": token}
-    no_reason = portal.client.post("/records/reviews/record", data={**form, "reason": "ok", "next_review_on": "2030-01-01"})
+    post = portal.client.post
+    no_reason = post("/records/reviews/record", data={**form, "reason": "ok", "next_review_on": "2030-01-01"})
     assert no_reason.status_code == 400 and "Field &#39;reason&#39;" in no_reason.text
-    past = portal.client.post("/records/reviews/record",
-                              data={**form, "reason": "Linked to an open investigation", "next_review_on": "2027-01-01"})  # fmt: skip
+    reason = "Linked to an open investigation"
+    past = post("/records/reviews/record", data={**form, "reason": reason, "next_review_on": "2027-01-01"})
     assert past.status_code == 400 and "must be after 01 Jun 2027" in past.text
-    done = portal.client.post("/records/reviews/record", follow_redirects=False,
-                              data={**form, "reason": "Linked to an open investigation", "next_review_on": "2029-06-01"})  # fmt: skip
+    done = post(
+        "/records/reviews/record",
+        data={**form, "reason": reason, "next_review_on": "2029-06-01"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     queue = portal.client.get("/records/reviews").text
     assert "crimes CR2" not in queue and "crimes CR1" in queue
