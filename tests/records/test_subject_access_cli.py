@@ -8,9 +8,9 @@ import io
 import json
 from pathlib import Path
 
-from records_data import build
 from typer.testing import CliRunner
 
+from records_data import build
 from safeguarding import db
 from safeguarding.cli import app
 from safeguarding.config import Settings
