@@ -93,9 +93,15 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> tuple
     try:
         result = cursor.execute(sql, params)
         columns = [d[0] for d in result.description or []]
+        if "_load_id" in columns and "load_id" in columns:  # the partition folder's name, read back: said once
+            columns[columns.index("load_id")] = "_partition"
         rows = [dict(zip(columns, (_plain(v) for v in row), strict=True)) for row in result.fetchall()]
     finally:
         cursor.close()
+    if "_partition" in columns:
+        columns.remove("_partition")
+        for row in rows:
+            del row["_partition"]
     return columns, rows
 
 
