@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REDACTED = "[erased]"
 _WORD = re.compile(r"\w+")
@@ -46,30 +47,38 @@ def term_hash(key: bytes, term_words: Iterable[str]) -> str:
 
 @dataclass
 class Terms:
-    """Hashed terms to look for; single words match only where the text capitalises them (a name)."""
+    """Hashed terms to look for; single words match only where the text capitalises them (a name).
+
+    ``first`` holds the hashes of each term's first word and ``lengths`` those words' lengths, so most
+    words of a text are passed over without hashing, and the rest with one hash (not one per length).
+    """
 
     hashes: set[str] = field(default_factory=set)
     max_words: int = 0
+    first: set[str] = field(default_factory=set)
+    lengths: set[int] = field(default_factory=set)
 
     def add(self, key: bytes, text: str | None) -> None:
         ws = words(text or "")
         if not ws or len(ws) > _MAX_WORDS or (len(ws) == 1 and len(ws[0]) < 2):
             return
         self.hashes.add(term_hash(key, ws))
+        self.first.add(term_hash(key, ws[:1]))
+        self.lengths.add(len(ws[0]))
         self.max_words = max(self.max_words, len(ws))
 
     def union(self, other: Terms) -> Terms:
-        return Terms(self.hashes | other.hashes, max(self.max_words, other.max_words))
+        return Terms(self.hashes | other.hashes, max(self.max_words, other.max_words), self.first | other.first,
+                     self.lengths | other.lengths)  # fmt: skip
 
     def to_json(self) -> dict[str, object]:
-        return {"hashes": sorted(self.hashes), "max_words": self.max_words}
+        return {"hashes": sorted(self.hashes), "max_words": self.max_words, "first": sorted(self.first),
+                "lengths": sorted(self.lengths)}  # fmt: skip
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> Terms:
-        hashes = data.get("hashes", [])
-        max_words = data.get("max_words", 0)
-        assert isinstance(hashes, list) and isinstance(max_words, int)
-        return cls({str(h) for h in hashes}, max_words)
+    def from_json(cls, data: dict[str, Any]) -> Terms:
+        return cls({str(h) for h in data.get("hashes", [])}, int(data.get("max_words", 0)),
+                   {str(h) for h in data.get("first", [])}, {int(n) for n in data.get("lengths", [])})  # fmt: skip
 
 
 def redact(text: str, key: bytes, terms: Terms) -> str:
@@ -82,6 +91,9 @@ def redact(text: str, key: bytes, terms: Terms) -> str:
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(found):
+        if len(folded[i]) not in terms.lengths or term_hash(key, folded[i : i + 1]) not in terms.first:
+            i += 1
+            continue
         for n in range(min(terms.max_words, len(found) - i), 0, -1):
             if n == 1 and found[i].group().islower():
                 continue  # "will", "may": a lower-case word is not taken for a one-word name
