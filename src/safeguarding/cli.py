@@ -20,6 +20,8 @@ import typer
 from safeguarding import logs
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
+from safeguarding.records import cli as records_cli
+from safeguarding.records.schedule import ScheduleError, use_schedule_file
 from safeguarding.security.cli import audit_app, db_app, users_app
 
 app = typer.Typer(
@@ -38,6 +40,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 contract_app = typer.Typer(help="The data contract: record types, fields and checks.", no_args_is_help=True)
 app.add_typer(contract_app, name="contract")
+app.add_typer(records_cli.records_app, name="records")
+app.command("subject-access")(records_cli.subject_access)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -73,7 +77,8 @@ def main_callback(
     try:
         settings = load_settings(config)
         use_levels_file(settings.service_levels_file)
-    except (ConfigError, ServiceLevelError) as exc:
+        use_schedule_file(settings.retention_schedule_file)
+    except (ConfigError, ServiceLevelError, ScheduleError) as exc:
         raise _fail(str(exc), 2) from None
     ctx.obj = settings.with_overrides(data_dir=data_dir)
 
@@ -150,13 +155,14 @@ def ingest(
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
     if as_json:
-        keys = ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "files_skipped",
-                "reject_rate", "reasons", "files")  # fmt: skip
+        keys = ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "rows_erased",
+                "rows_excluded", "files_skipped", "reject_rate", "reasons", "files")  # fmt: skip
         _emit({k: data[k] for k in keys})
     else:
         typer.echo(
             f"{result.status}: load {result.load_id or '-'}; read {result.rows_read:,}, loaded {result.rows_loaded:,}, "
             f"quarantined {result.rows_quarantined:,}, duplicate {result.rows_duplicate:,}"
+            + (f", erased earlier {result.rows_erased:,}" if result.rows_erased else "")
         )
         for skipped in data["files_skipped"]:
             typer.echo(f"skipped {skipped}")
@@ -390,7 +396,8 @@ def erase(
     typer.echo(
         f"erasure {result.erasure_id}: removed {sum(result.rows_removed.values()):,} rows "
         f"({', '.join(f'{k} {v}' for k, v in result.rows_removed.items())}) and "
-        f"{result.quarantine_rows_removed} quarantined rows; snapshots rebuilt"
+        f"cleared the raw text of {result.quarantine_rows_cleared} quarantined rows; "
+        f"redacted {result.values_redacted} free-text values; snapshots rebuilt"
     )
 
 

@@ -116,6 +116,14 @@ class Settings:
             '`service_levels.yaml`; each key it gives replaces the default ("": the defaults).',
         },
     )
+    retention_schedule_file: str = field(
+        default="",
+        metadata={
+            "env": "SAFEGUARDING_RETENTION_SCHEDULE_FILE",
+            "doc": "A YAML retention schedule (MoPI review groups and rules) in the shape of the package's "
+            '`records/retention.yaml`, used instead of it ("": the national groups as shipped).',
+        },
+    )
     evidence_max_mb: int = field(
         default=10,
         metadata={

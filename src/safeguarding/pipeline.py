@@ -74,6 +74,7 @@ def run_ingest(
             settings, "ingest.load", "load", result.load_id,
             {"status": result.status, "rows_read": result.rows_read, "rows_loaded": result.rows_loaded,
              "rows_quarantined": result.rows_quarantined, "rows_duplicate": result.rows_duplicate,
+             "rows_erased": result.rows_erased,
              "files": [{"name": Path(f.path).name, "sha256": f.sha256} for f in result.files]},
         )  # fmt: skip
     return result
@@ -163,7 +164,8 @@ def erase_records(settings: Settings, targets: list[Target], reason: str) -> Era
     record_cli(
         settings, "erase", "erasure", result.erasure_id,
         {"targets": [f"{t.record_type}:{t.source_system}:{t.ref}" for t in targets], "reason": reason,
-         "rows_removed": result.rows_removed, "quarantine_rows_removed": result.quarantine_rows_removed},
+         "rows_removed": result.rows_removed, "quarantine_rows_cleared": result.quarantine_rows_cleared,
+         "values_redacted": result.values_redacted},
     )  # fmt: skip
     if (linkage_dir(settings) / "mentions.parquet").exists():
         run_link(settings)

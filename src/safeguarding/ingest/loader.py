@@ -30,6 +30,7 @@ from safeguarding.ingest.readers import ExportFile, PreparedFile, classify, fiel
 from safeguarding.ingest.rowwise import read_csv_rows, read_jsonl_rows, read_parquet_rows
 from safeguarding.ingest.text import raw_lines
 from safeguarding.ingest.validate import create_load_tables, good_table, validate
+from safeguarding.lake.erase import apply_erasures
 from safeguarding.lake.store import QUARANTINE, Lake
 from safeguarding.progress import new_progress, note, track
 
@@ -53,6 +54,7 @@ class FileCounts:
     columns_ignored: list[str] = field(default_factory=list)
     encoding: str = ""  # how the file's bytes were decoded; "" for Parquet
     rows_excluded: int = 0  # rows the mapping entry's `where` gives to another record type (or to none)
+    rows_erased: int = 0  # rows of records erased earlier (lake/erase.py), dropped before the commit
 
 
 @dataclass
@@ -64,6 +66,7 @@ class LoadResult:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     rows_excluded: int = 0
+    rows_erased: int = 0  # counted in rows_read beside loaded, quarantined and duplicate
     files: list[FileCounts] = field(default_factory=list)
     files_skipped: list[dict[str, str]] = field(default_factory=list)
     reasons: dict[str, int] = field(default_factory=dict)  # "field: reason" -> rows, for the summary
@@ -167,6 +170,8 @@ def ingest(
             raise
         finally:
             shutil.rmtree(lake.work(load_id), ignore_errors=True)
+        result.rows_erased = apply_erasures(lake, load_id, result.files)
+        result.rows_loaded -= result.rows_erased
         result.status = "refused" if result.reject_rate > max_reject_rate else "loaded"
         result.finished_at = _now()
         if result.status == "refused":

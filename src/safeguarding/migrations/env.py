@@ -5,13 +5,6 @@ from __future__ import annotations
 from alembic import context
 
 # Importing the models registers their tables on Base.metadata.
-import safeguarding.security.models
-import safeguarding.workflow.audits
-import safeguarding.workflow.linkage_decisions
-import safeguarding.workflow.models
-import safeguarding.workflow.panels
-import safeguarding.workflow.problem_solving
-import safeguarding.workflow.recommendations  # noqa: F401
 from safeguarding.db import Base
 
 config = context.config

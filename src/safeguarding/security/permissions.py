@@ -23,6 +23,7 @@ class Role(StrEnum):
     PARTNER = "partner"
     GOLD_GROUP = "gold_group"
     ADMINISTRATOR = "administrator"
+    RECORDS_MANAGER = "records_manager"
 
 
 class Permission(StrEnum):
@@ -63,6 +64,9 @@ class Permission(StrEnum):
     VIEW_PROBLEMS = "problems:view"
     MANAGE_PROBLEMS = "problems:manage"
     VIEW_OUTCOMES = "outcomes:view"
+    # Records management (issue #28): MoPI reviews and subject access.
+    REVIEW_RECORDS = "retention:review"
+    SUBJECT_ACCESS = "subject_access:disclose"
 
 
 P = Permission
@@ -166,6 +170,10 @@ _GOVERNANCE: dict[Role, frozenset[Permission]] = {
 }
 for _role, _extra in _GOVERNANCE.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _extra
+# Records management (DPA 2018 Part 3, MoPI; issue #28): the records manager reviews records as they
+# fall due (retain with a reason and next date, or dispose) and answers subject access requests. The
+# role reads records only for that purpose: it holds no casework permission.
+ROLE_PERMISSIONS[Role.RECORDS_MANAGER] = frozenset({P.REVIEW_RECORDS, P.SUBJECT_ACCESS})
 
 
 class UnknownRoleError(ValueError):

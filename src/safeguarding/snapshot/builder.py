@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from safeguarding.assess.assessment import Assessment
+from safeguarding.records.retention import review_table
 from safeguarding.snapshot import store
 
 # Phones and vehicle registrations for search, from the resolved views (assess/views.py: mention_attrs,
@@ -68,6 +69,7 @@ def write_snapshot(
     tables = {"persons": persons, "mentions": mentions, "missing_episodes": episodes, **assessment.tables}
     tables["person_phones"] = phones
     tables["person_vehicles"] = vehicles
+    tables["record_reviews"] = review_table(lake_con, assessment.as_of)
     if link_pairs is not None:
         tables["link_pairs"] = link_pairs.select(list(LINK_PAIR_COLUMNS))
     with store.build(snapshot_dir) as con:

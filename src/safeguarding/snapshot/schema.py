@@ -430,6 +430,23 @@ TABLES: dict[str, str] = {
         denominator BIGINT,
         value DOUBLE
     """,
+    # Each reviewed record's MoPI review group and dates under the retention schedule (records/retention.py).
+    "record_reviews": """
+        record_type VARCHAR NOT NULL,
+        source_system VARCHAR NOT NULL,
+        record_ref VARCHAR NOT NULL,
+        record_date DATE,
+        seriousness VARCHAR,
+        outcome VARCHAR,
+        group_id VARCHAR NOT NULL,
+        group_title VARCHAR NOT NULL,
+        child_involved BOOLEAN NOT NULL,
+        review_on DATE NOT NULL,
+        earliest_disposal DATE,
+        disposal_note VARCHAR,
+        person_ids VARCHAR,
+        PRIMARY KEY (record_type, source_system, record_ref)
+    """,
 }
 
 # Lookup indexes (DuckDB ART), made once when a snapshot is built, after its rows are in: the portal reads

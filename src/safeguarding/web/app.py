@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from safeguarding import __version__, db
 from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.config import Settings
+from safeguarding.records.schedule import use_schedule_file
+from safeguarding.records.subject_access import mark_third_parties
 from safeguarding.security import csrf
 from safeguarding.security.policy import SecurityPolicy, load_policy
 from safeguarding.web import (
@@ -34,6 +36,7 @@ from safeguarding.web import (
     routes_partner,
     routes_people,
     routes_problems,
+    routes_records,
     routes_search,
 )
 from safeguarding.web.auth import (
@@ -72,6 +75,7 @@ def london_time(value: datetime | str | None) -> str:
 def _templates(settings: Settings, policy: SecurityPolicy) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["london"] = london_time
+    templates.env.filters["mark_third_parties"] = mark_third_parties
     templates.env.globals["synthetic_banner"] = settings.synthetic_banner
     templates.env.globals["version"] = __version__
     templates.env.globals["csrf_field"] = csrf.FIELD_NAME
@@ -139,6 +143,7 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
     """The portal for ``settings``; brings the app database up to date first."""
     policy = policy or load_policy()
     use_levels_file(settings.service_levels_file)
+    use_schedule_file(settings.retention_schedule_file)
     db.upgrade(settings.app_database_url)
     engine = db.make_engine(settings.app_database_url)
     snapshots = SnapshotReader(settings.snapshot_dir)
@@ -175,7 +180,7 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
     ):  # fmt: skip
         app.include_router(router)
     for router in (routes_audits.router, routes_panels.router, routes_gold.router, routes_problems.router,
-                   routes_outcomes.router):  # fmt: skip
+                   routes_outcomes.router, routes_records.router):  # fmt: skip
         app.include_router(router)
     _install_error_handlers(app)
     return app
