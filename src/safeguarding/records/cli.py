@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 
-from safeguarding import db
 from safeguarding.config import Settings
-from safeguarding.lake.engine import DuckDBEngine
-from safeguarding.lake.store import Lake
-from safeguarding.records import queue as review_queue
-from safeguarding.records import subject_access as sar
-from safeguarding.security import audit
-from safeguarding.security.trail import cli_actor
-from safeguarding.snapshot import store
-from safeguarding.workflow import record_reviews
+
+if TYPE_CHECKING:
+    import duckdb
+
+# Heavy modules are imported inside each command, so that `safeguarding --help` stays fast
+# (tests/test_cli_imports.py).
 
 records_app = typer.Typer(help="Records management: MoPI reviews and disposal.", no_args_is_help=True)
 
@@ -35,6 +31,10 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _snapshot(settings: Settings) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    from safeguarding.snapshot import store
+
     try:
         path = store.current(settings.snapshot_dir).path
     except store.SnapshotError as exc:
@@ -55,6 +55,12 @@ def queue(
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 50,
 ) -> None:
     """Records due for review at the data's moment, oldest review date first."""
+    from safeguarding import db
+    from safeguarding.records import queue as review_queue
+    from safeguarding.security import audit
+    from safeguarding.security.trail import cli_actor
+    from safeguarding.workflow import record_reviews
+
     settings = _settings(ctx)
     con = _snapshot(settings)
     moment = _moment(con)
@@ -73,8 +79,11 @@ def queue(
 @records_app.command("dispose")
 def dispose(ctx: typer.Context) -> None:
     """Carry out the disposals decided on the review queue: erase them (docs/security.md "Erasure")."""
+    from safeguarding import db
     from safeguarding.lake.erase import Target
     from safeguarding.pipeline import erase_records
+    from safeguarding.security.trail import cli_actor
+    from safeguarding.workflow import record_reviews
 
     settings = _settings(ctx)
     with db.migrated_factory(settings.app_database_url) as factory:
@@ -100,6 +109,13 @@ def subject_access(
     recipient: Annotated[str, typer.Option(help="Who the bundle is for.")] = "the data subject",
 ) -> None:
     """Write everything held about one person (HTML and CSV), third parties' data marked for redaction."""
+    from safeguarding import db
+    from safeguarding.lake.engine import DuckDBEngine
+    from safeguarding.lake.store import Lake
+    from safeguarding.records import subject_access as sar
+    from safeguarding.security import audit
+    from safeguarding.security.trail import cli_actor
+
     settings = _settings(ctx)
     snap = _snapshot(settings)
     lake = DuckDBEngine(Lake(settings.lake_dir)).connect()
