@@ -1,6 +1,7 @@
 """A load: files in, every row accounted for, all-or-nothing.
 
-rows_read = rows_loaded + rows_quarantined + rows_duplicate, per file and in total. A file that cannot
+rows_read = rows_loaded + rows_quarantined + rows_duplicate + rows_erased (+ rows_excluded, the rows a
+mapping entry's ``where`` leaves to another entry), per file and in total. A file that cannot
 be read at all (FileError) stops the whole load before anything is committed; a load whose share of
 quarantined rows exceeds the limit is refused whole (its manifest and quarantine are kept so people
 can see why, but no rows reach the lake). The load's working tables live in a DuckDB file under the
