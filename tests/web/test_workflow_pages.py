@@ -63,14 +63,19 @@ def test_assignment_puts_the_child_in_my_queue(portal: Portal, add_user: Callabl
     home = portal.client.get("/home").text
     assert "Repeat missing episodes" in home and "Nothing is assigned to you" not in home
     assert "Jayden Smith" in portal.client.get("/alerts?assigned=me").text
-    # In my queue: the profile opens without asking for a reason, and the view says why.
-    profile = portal.client.get("/people/P-0001").text
-    assert "Why do you need" not in profile and "Opened: in your queue" in profile
+    # Taking an alert yourself is no reason to open the child: the profile and the API still ask (#26).
+    assert "Why do you need" in portal.client.get("/people/P-0001").text
+    assert portal.client.get("/api/v1/people/P-0001").status_code == 409
     # A supervisor may assign to anyone.
     _as(portal, add_user, "sam", "supervisor")
     token = _csrf(portal, "/alerts/A-2")
     assert portal.client.post("/alerts/A-2/assign", data={"to": "olivia", "csrf_token": token}).status_code == 200
     assert portal.client.post("/alerts/A-2/assign", data={"to": "ghost", "csrf_token": token}).status_code == 400
+    # Assigned by someone else, it is in her queue: the profile opens without asking, and says why.
+    portal.client.cookies.clear()
+    portal.login("olivia", "correct horse battery staple")
+    profile = portal.client.get("/people/P-0002").text
+    assert "Why do you need" not in profile and "Opened: in your queue" in profile
     assigned = audit_rows(portal, "alert.assign")
     assert [(r[0], r[3], r[4]["assigned_to"]) for r in assigned] == [
         ("olivia", "A-1", "olivia"),
@@ -192,3 +197,30 @@ def test_export_is_audited_as_a_disclosure(portal: Portal, add_user: Callable[..
     assert response.json()["person"]["person_id"] == "P-0001"
     (entry,) = audit_rows(portal, "export")
     assert entry[3] == "P-0001" and entry[4]["basis"] == "Call from school about this child"
+
+
+def test_the_api_audits_a_missing_reason_and_the_basis_of_network_and_places(
+    portal: Portal, add_user: Callable[..., str], settings: Settings
+) -> None:
+    """#26 item 11: a refusal for a missing reason is audited as access.denied; the network and places API
+    write their view entry only after the reason check, with the basis."""
+    add_user("svc-mash", ("analyst",), "MASH system")
+    factory = open_app_db(settings)
+    secret = tokens.create(factory, "svc-mash", "mash-hub", actor="test")
+    factory.kw["bind"].dispose()
+    auth = {"authorization": f"Bearer {secret}"}
+    for path in ("/api/v1/people/P-0002", "/api/v1/people/P-0002/network", "/api/v1/people/P-0002/places"):
+        assert portal.client.get(path, headers=auth).status_code == 409, path
+    assert [(r[0], r[3], r[4]["reason"]) for r in audit_rows(portal, "access.denied")] == [
+        ("svc-mash", "P-0002", "no reason for access given")
+    ] * 3
+    assert not [r for r in audit_rows(portal, "view") if r[3] == "P-0002"]
+    assert portal.client.get("/api/v1/people/P-0002?reason=MASH+referral+today", headers=auth).status_code == 200
+    for path in ("/api/v1/people/P-0002/network", "/api/v1/people/P-0002/places"):
+        assert portal.client.get(path, headers=auth).status_code == 200, path
+    views = [(r[2], r[4]["basis"]) for r in audit_rows(portal, "view") if r[3] == "P-0002"]
+    assert views == [
+        ("person", "MASH referral today"),
+        ("person_network", "MASH referral today"),
+        ("person_places", "MASH referral today"),
+    ]
