@@ -12,7 +12,7 @@ from test_pages import audit_rows, open_person
 from safeguarding.config import Settings
 from safeguarding.security import tokens
 from safeguarding.security.cli import open_app_db
-from safeguarding.workflow import linkage_decisions
+from safeguarding.workflow import linkage_decisions, reviews, sharing
 
 pytestmark = pytest.mark.usefixtures("published")
 
@@ -224,3 +224,36 @@ def test_the_api_audits_a_missing_reason_and_the_basis_of_network_and_places(
         ("person_network", "MASH referral today"),
         ("person_places", "MASH referral today"),
     ]
+
+
+def test_revoking_a_share_checks_its_child_and_its_kind(
+    portal: Portal, add_user: Callable[..., str], settings: Settings
+) -> None:
+    """#26 item 3: share ids run in sequence; a revoke names the child and may withdraw only a whole-case
+    share of that child (a PPN's share is withdrawn from the PPN's page)."""
+    factory = open_app_db(settings)
+    other_case = sharing.share(factory, person_id="P-0002", agency="bcp-csc", reason="MASH", actor="sam")
+    ppn = sharing.share(
+        factory, person_id="P-0001", agency="bcp-csc", reason="PPN", actor="sam", record_type="ppns",
+        record_ref="PPN-1",
+    )  # fmt: skip
+    own = sharing.share(factory, person_id="P-0001", agency="bcp-csc", reason="Case", actor="sam")
+    factory.kw["bind"].dispose()
+    _as(portal, add_user, "olivia", "safeguarding_officer")
+    token = portal.csrf_from(open_person(portal, "P-0001"))
+    for share_id in (other_case.id, ppn.id):
+        refused = portal.client.post(f"/people/P-0001/share/{share_id}/revoke", data={"csrf_token": token})
+        assert refused.status_code == 400 and "not in force" in refused.text, share_id
+    assert audit_rows(portal, "share.revoke") == []
+    done = portal.client.post(
+        f"/people/P-0001/share/{own.id}/revoke", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    factory = open_app_db(settings)
+    try:
+        assert [s.id for s in sharing.shares_for_person(factory, "P-0002")] == [other_case.id]
+        assert list(sharing.records_shared_with(factory, "bcp-csc", "ppns")) == ["PPN-1"]
+        with pytest.raises(reviews.WorkflowError):
+            sharing.revoke(factory, ppn.id, actor="x", person_id=None, record=("ppns", "PPN-2"))
+    finally:
+        factory.kw["bind"].dispose()

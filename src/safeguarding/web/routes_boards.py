@@ -430,7 +430,7 @@ def ppn_revoke(
     if share_id not in {s.id for s in sharing.record_shares(factory, "ppns", ppn_ref)}:
         raise HTTPException(status_code=404)
     try:
-        sharing.revoke(factory, share_id, actor=viewer.username)
+        sharing.revoke(factory, share_id, actor=viewer.username, person_id=None, record=("ppns", ppn_ref))
     except WorkflowError as exc:
         return _ppn_page(request, viewer, ppn_ref, str(exc), 400)
     return RedirectResponse(f"/boards/ppns/{ppn_ref}?revoked=1#sharing", status_code=303)

@@ -167,8 +167,10 @@ def revoke_share(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
+    _require_access(request, viewer, person_id)
     try:
-        sharing.revoke(app_state(request).factory, share_id, actor=viewer.username)
+        # Only a share of this child's whole case: a PPN's share is withdrawn from the PPN's page.
+        sharing.revoke(app_state(request).factory, share_id, actor=viewer.username, person_id=person_id, record=None)
     except reviews.WorkflowError as exc:
         return _profile(request, viewer, person_id, str(exc), 400)
     return RedirectResponse(f"/people/{person_id}#sharing", status_code=303)
