@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -123,6 +125,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             "Form expired",
             "This form was out of date or not sent by this site. Please try again.",
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # A path id that is not one (too large, not a number) names nothing: 404, as for an unknown id.
+        if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
+            return _error_page(request, 404, "Page not found", "There is nothing at this address.")
+        return await request_validation_exception_handler(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

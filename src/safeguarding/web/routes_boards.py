@@ -19,6 +19,7 @@ from safeguarding.web import boards_view
 from safeguarding.web.auth import Viewer, check_csrf, require
 from safeguarding.web.data import boards, online_queue
 from safeguarding.web.data.reader import Snapshot
+from safeguarding.web.forms import RowId
 from safeguarding.web.pages import access_basis, reason_gate, refused_for_no_reason, render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import missing as missing_work
@@ -420,7 +421,7 @@ def ppn_share(
 def ppn_revoke(
     request: Request,
     ppn_ref: str,
-    share_id: int,
+    share_id: RowId,
     viewer: Annotated[Viewer, Depends(require(P.SHARE_PPNS, "ppn", "ppn_ref"))],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:

@@ -14,6 +14,7 @@ from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
 from safeguarding.web.auth import Viewer, check_csrf, require, safe_next
 from safeguarding.web.data import network, people, places
+from safeguarding.web.forms import RowId
 from safeguarding.web.pages import access_basis, refused_for_no_reason, render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import access, linkage_decisions, reviews, sharing
@@ -162,7 +163,7 @@ def share(
 def revoke_share(
     request: Request,
     person_id: str,
-    share_id: int,
+    share_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.SHARE_CASES, "person", "person_id"))],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
