@@ -222,20 +222,22 @@ def _enrol_form(
 def enrol_page(request: Request, login_session: Annotated[sessions.SessionInfo, Depends(signed_in)]) -> Response:
     if login_session.totp_enabled:
         return RedirectResponse("/", status_code=303)
-    return _enrol_form(request, login_session, totp.new_secret())
+    return _enrol_form(request, login_session, totp.issue(app_state(request).factory, login_session.username))
 
 
 @router.post("/account/second-factor")
 def enrol(
     request: Request,
     login_session: Annotated[sessions.SessionInfo, Depends(signed_in)],
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=12)],
+    code: Annotated[str, Form(max_length=12)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Switch the second factor on with the secret the server issued (a posted ``secret`` is ignored)."""
     check_csrf(login_session.csrf_token, csrf_token)
     if login_session.totp_enabled:
         return RedirectResponse("/", status_code=303)
-    if not totp.enable(app_state(request).factory, login_session.username, secret.strip(), code):
-        return _enrol_form(request, login_session, secret.strip(), "That code is not right: try the current one.", 400)
+    factory = app_state(request).factory
+    if not totp.enable(factory, login_session.username, code):
+        secret = totp.issue(factory, login_session.username)
+        return _enrol_form(request, login_session, secret, "That code is not right: try the current one.", 400)
     return RedirectResponse("/", status_code=303)
