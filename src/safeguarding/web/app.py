@@ -51,6 +51,7 @@ from safeguarding.web.auth import (
 )
 from safeguarding.web.data.reader import SnapshotReader
 from safeguarding.web.headers import SecurityHeaders
+from safeguarding.web.limits import RequestLimits
 from safeguarding.web.state import AppState, app_state
 
 HERE = Path(__file__).parent
@@ -175,6 +176,8 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
         settings=settings, policy=policy, factory=db.session_factory(engine), templates=_templates(settings, policy),
         snapshots=snapshots,
     )  # fmt: skip
+    # Added first, so it runs inside SecurityHeaders: its 413 and 429 answers carry the headers too.
+    app.add_middleware(RequestLimits, evidence_max_mb=settings.evidence_max_mb)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in (
