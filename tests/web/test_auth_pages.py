@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 
 from portal_client import STRONG, Portal
@@ -56,9 +58,14 @@ def test_wrong_password_and_lockout(portal: Portal, add_user: Callable[..., str]
     for _ in range(4):
         response = portal.login("alice", "wrong password")
         assert response.status_code == 401 and "not right" in response.text
-    assert "locked for 15 minutes" in portal.login("alice", "wrong password").text
+    locked = portal.login("alice", "wrong password")
+    assert "locked for 15 minutes" in locked.text
     assert "locked" in portal.login("alice", one_time).text
     assert [a for a in _actions(portal) if a[1].startswith("login")][-1] == ("alice", "login.failed", None)
+    # Locked, wrong and unknown read the same (#26 item 5): the words do not say which usernames exist.
+    unknown = portal.login("nobody-at-all", "wrong password")
+    message = re.compile(r'role="alert"[^>]*>(.*?)</', re.S)
+    assert message.findall(locked.text) == message.findall(unknown.text) != []
 
 
 def test_login_without_the_csrf_token_is_refused(portal: Portal, add_user: Callable[..., str]) -> None:

@@ -197,7 +197,9 @@ def authenticate(
             audit.append(session, username=None, action="login.failed", detail={"reason": "unknown user"})
             return LoginOutcome.BAD_CREDENTIALS, None
         if user.locked_until is not None and user.locked_until > now:
-            # Do not even check the password: a guess made while locked must not reveal whether it was right.
+            # Do not check the password: a guess made while locked must not reveal whether it was right. The
+            # same hashing time is spent, so a locked account answers as slowly as any other (#26 item 5).
+            passwords.burn_time(password)
             audit.append(session, username=username, action="login.failed", detail={"reason": "locked"})
             return LoginOutcome.LOCKED, None
         if not passwords.verify_password(user.password_hash, password):

@@ -16,12 +16,15 @@ from safeguarding.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
+# A locked account gets the same words as a wrong password or an unknown username (and the same
+# hashing time, security/users.py), so neither reveals which usernames exist (#26 item 5).
+_NOT_RIGHT = (
+    "The username or password is not right. After 5 failed attempts in a row an account is locked for "
+    f"{int(users.LOCKOUT.total_seconds() // 60)} minutes; ask an administrator if you need in sooner."
+)
 _LOGIN_MESSAGES = {
-    LoginOutcome.BAD_CREDENTIALS: "The username or password is not right.",
-    LoginOutcome.LOCKED: (
-        f"Too many failed attempts: this account is locked for {int(users.LOCKOUT.total_seconds() // 60)}"
-        " minutes. Ask an administrator if you need in sooner."
-    ),
+    LoginOutcome.BAD_CREDENTIALS: _NOT_RIGHT,
+    LoginOutcome.LOCKED: _NOT_RIGHT,
     LoginOutcome.DISABLED: "This account is disabled. Ask an administrator.",
 }
 
