@@ -160,6 +160,10 @@ def token(
     except users.UserError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"API token for {username} ({name}), shown once: {value}")
+    typer.echo(
+        f"It stops working in {tokens.LIFETIME.days} days, or sooner if the user's password is reset or changed;"
+        " it never acts as an administrator."
+    )
 
 
 @users_app.command("revoke-token")
