@@ -115,6 +115,7 @@ def _change_form(
             "csrf_token": login_session.csrf_token,
             "error": error,
             "min_length": passwords.MIN_LENGTH,
+            "changes": users.changes_by_others(app_state(request).factory, login_session.username),
             "viewer": None,
         },
         status_code=status_code,
