@@ -159,6 +159,11 @@ class Settings:
     def app_database_url(self) -> str:
         """The app database URL in force."""
         if self.database_url:
+            from safeguarding.security import audit_key
+
+            # Every command and the portal reach the database through this: the audit key of a database
+            # outside the data folder (PostgreSQL) is then found in these settings' data folder.
+            audit_key.register(self.database_url, self.data_dir)
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
 

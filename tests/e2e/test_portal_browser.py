@@ -217,10 +217,14 @@ def test_officer_reviews_an_alert_opens_the_child_and_searches(served: dict[str,
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("found at the bus station each time")).to_be_visible()
 
-    # Assigned to me, so the child opens without asking a reason; the network and map are drawn.
+    # Taken by me (not assigned by a supervisor), so the child still asks why (#26); the network and map
+    # are drawn.
     page.get_by_role("link", name="Jayden Smith").first.click()
+    expect(page.get_by_role("heading", name="Why do you need this record?")).to_be_visible()
+    page.get_by_label("Reason for access").fill("Reviewing the repeat missing alert I took")
+    page.get_by_role("button", name="Open the record").click()
     expect(page.get_by_role("heading", name="Jayden Smith", level=1)).to_be_visible()
-    expect(page.get_by_text("Opened: in your queue")).to_be_visible()
+    expect(page.get_by_text("Opened: Reviewing the repeat missing alert I took")).to_be_visible()
     expect(page.locator("#person-network[data-drawn='3']")).to_have_count(1)
     expect(page.locator("#person-network canvas").first).to_be_visible()
     expect(page.locator("#person-map[data-drawn]")).to_have_count(1)

@@ -63,3 +63,27 @@ def test_policy_refuses(new: str, confirm: str, message: str) -> None:
 
 def test_policy_accepts_a_long_passphrase() -> None:
     passwords.check_policy("correct horse battery staple", username="alice", confirm="correct horse battery staple")
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("password1234", "common or breached"),
+        ("qwertyuiop12", "common or breached"),
+        ("Password1234!", "common or breached"),  # case and a symbol added do not help
+        ("sunshine2026!!", "common or breached"),  # a listed word with digits added
+        ("aaaaaaaaaaaa", "more than three different characters"),
+        ("abababababab", "more than three different characters"),
+        (" " * 12, "only spaces"),
+    ],
+)
+def test_common_breached_and_trivial_passwords_are_refused(new: str, message: str) -> None:
+    """#26 item 6: the list shipped with the package (data/README.md) and NIST SP 800-63B's other checks."""
+    with pytest.raises(passwords.PasswordPolicyError, match=message):
+        passwords.check_policy(new, username="alice", confirm=new)
+
+
+def test_the_shipped_list_is_the_one_documented() -> None:
+    common = passwords.common_passwords()
+    assert len(common) == 19640 and "password1234" in common
+    assert "correct horse battery staple" not in common

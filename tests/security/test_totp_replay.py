@@ -19,10 +19,10 @@ from safeguarding.security.users import LoginOutcome
 
 def _enrolled(factory: sessionmaker[Session], username: str = "ada") -> tuple[pyotp.TOTP, str]:
     _info, one_time = users.add_user(factory, username, ["administrator"], "Ada")
-    secret = totp.new_secret()
+    secret = totp.issue(factory, username)
     otp = pyotp.TOTP(secret)
     # Enrol with the previous step's code (accepted for clock drift), so "now" is a fresh step.
-    assert totp.enable(factory, username, secret, otp.at(time.time() - 30))
+    assert totp.enable(factory, username, otp.at(time.time() - 30))
     return otp, one_time
 
 
@@ -72,3 +72,11 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(factory: sessionmaker
     assert not totp.check(factory, "ada", good)
     assert users.authenticate(factory, "ada", one_time)[0] is LoginOutcome.LOCKED
     assert any("account locked" in r for r in _reasons(factory, "ada"))
+
+
+def test_there_is_no_code_check_without_the_replay_guard() -> None:
+    """#26 item 13: the only ways to check a code are ``check`` (sign-in, with the replay guard) and
+    ``enable`` (enrolment, which spends the code)."""
+    assert not hasattr(totp, "code_ok")
+    public = {n for n in vars(totp) if not n.startswith("_") and callable(getattr(totp, n))}
+    assert {n for n in public if "code" in n or "check" in n} == {"check"}

@@ -111,3 +111,23 @@ def test_create_admin_is_idempotent(factory: sessionmaker[Session]) -> None:
     assert [u.username for u in admins] == ["admin"]
     assert set(admins[0].roles) == {"administrator", "analyst"}
     assert users.authenticate(factory, "admin", second)[0] is LoginOutcome.OK
+
+
+def test_a_locked_account_answers_as_slowly_as_an_unknown_one(factory: sessionmaker[Session]) -> None:
+    """#26 item 5: a locked account was answered in ~12 ms, an unknown name in ~400 ms (the hashing)."""
+    import statistics
+    import time
+
+    users.add_user(factory, "alice", ["analyst"], "Alice")
+    for _ in range(users.MAX_FAILED_LOGINS):
+        users.authenticate(factory, "alice", "wrong password")
+
+    def timed(username: str) -> float:
+        start = time.perf_counter()
+        outcome, _ = users.authenticate(factory, username, "wrong password")
+        assert outcome in (LoginOutcome.LOCKED, LoginOutcome.BAD_CREDENTIALS)
+        return time.perf_counter() - start
+
+    locked = statistics.median(timed("alice") for _ in range(3))
+    unknown = statistics.median(timed("nobody") for _ in range(3))
+    assert locked >= 0.5 * unknown, (locked, unknown)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from portal_client import STRONG, Portal
 from sqlalchemy import select
 
+from safeguarding.config import Settings
 from safeguarding.db import make_engine
 from safeguarding.security import sessions
 from safeguarding.security.models import AuditEntry
@@ -56,9 +58,14 @@ def test_wrong_password_and_lockout(portal: Portal, add_user: Callable[..., str]
     for _ in range(4):
         response = portal.login("alice", "wrong password")
         assert response.status_code == 401 and "not right" in response.text
-    assert "locked for 15 minutes" in portal.login("alice", "wrong password").text
+    locked = portal.login("alice", "wrong password")
+    assert "locked for 15 minutes" in locked.text
     assert "locked" in portal.login("alice", one_time).text
     assert [a for a in _actions(portal) if a[1].startswith("login")][-1] == ("alice", "login.failed", None)
+    # Locked, wrong and unknown read the same (#26 item 5): the words do not say which usernames exist.
+    unknown = portal.login("nobody-at-all", "wrong password")
+    message = re.compile(r'role="alert"[^>]*>(.*?)</', re.S)
+    assert message.findall(locked.text) == message.findall(unknown.text) != []
 
 
 def test_login_without_the_csrf_token_is_refused(portal: Portal, add_user: Callable[..., str]) -> None:
@@ -94,3 +101,23 @@ def test_next_only_follows_local_paths(portal: Portal, add_user: Callable[..., s
     portal.client.post("/logout", data={"csrf_token": portal.csrf_from(page.text)})
     response = portal.login("alice", STRONG, next_path="//evil.example/")
     assert response.headers["location"] == "/"
+
+
+def test_the_user_is_told_at_next_sign_in_that_an_administrator_reset_their_password(
+    portal: Portal, add_user: Callable[..., str], settings: Settings
+) -> None:
+    """#26 "Also": a reset is how an account is taken over, so its owner hears of it."""
+    from safeguarding.security import users
+    from safeguarding.security.cli import open_app_db
+
+    portal.sign_in_ready("alice", add_user())
+    assert "reset your" not in portal.client.get("/change-password").text
+    factory = open_app_db(settings)
+    one_time = users.reset_password(factory, "alice", actor="ada")
+    factory.kw["bind"].dispose()
+    portal.client.cookies.clear()
+    portal.login("alice", one_time)
+    page = portal.client.get("/change-password").text
+    assert "ada reset your password on" in page
+    assert portal.change_password(one_time, "another long passphrase for her").status_code == 303
+    assert "reset your" not in portal.client.get("/change-password").text  # told once it is replaced

@@ -213,6 +213,7 @@ def test_a_philomena_photo_is_checked_stored_outside_the_web_root_and_shown_with
 ) -> None:
     portal = signed_in("olga", "safeguarding_officer")
     page = "/boards/missing/children/P-0001"
+    _give_reason(portal, "P-0001")
     token = _csrf(portal, page)
     photo_url = f"{page}/philomena/photo"
     assert portal.client.get(photo_url).status_code == 404  # no photograph yet
@@ -261,8 +262,18 @@ def test_online_grading_lowered_needs_a_reason_and_is_flagged(signed_in: Callabl
     assert "R-1" in queue and "medium" in queue
 
 
+def _give_reason(portal: Portal, person_id: str) -> None:
+    token = _csrf(portal, "/change-password")
+    given = portal.client.post(
+        f"/people/{person_id}/reason", data={"reason": "Return home interview due", "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert given.status_code == 303
+
+
 def test_missing_actions_and_philomena(signed_in: Callable[[str, str], Portal]) -> None:
     portal = signed_in("olga", "safeguarding_officer")
+    _give_reason(portal, "P-0001")
     token = _csrf(portal, "/boards/missing/children/P-0001")
     declined = portal.client.post(
         "/boards/missing/children/P-0001/action",
@@ -327,3 +338,41 @@ def test_board_without_clock_tables_says_so(
     portal.sign_in_ready("sam", add_user("sam", ("supervisor",), "Sam"))
     for board in ("missing", "custody", "ppns", "online", "offenders"):
         assert portal.client.get(f"/boards/{board}").status_code == 200, board
+
+
+def test_the_missing_childs_pages_need_a_recorded_reason(signed_in: Callable[[str, str], Portal]) -> None:
+    """#26 item 2(b) and 11: the board's child page, its print page and the photo ask for a reason like
+    the profile; each refusal is audited as access.denied, and the view entry carries the basis."""
+    portal = signed_in("olga", "safeguarding_officer")
+    page = portal.client.get("/boards/missing/children/P-0001")
+    assert page.status_code == 200 and "Why do you need this record?" in page.text and "Jayden" not in page.text
+    assert portal.client.get("/boards/missing/children/P-0001/philomena/photo").status_code == 409
+    token = portal.csrf_from(page.text)
+    posted = portal.client.post(
+        "/boards/missing/children/P-0001/action", data={"kind": "rhi_declined", "detail": "x", "csrf_token": token}
+    )
+    assert posted.status_code == 409
+    denied = [(r[2], r[3], r[4]["reason"]) for r in audit_rows(portal, "access.denied")]
+    assert denied == [
+        ("person", "P-0001", "no reason for access given"),
+        ("philomena_profile", "P-0001", "no reason for access given"),
+        ("person", "P-0001", "no reason for access given"),
+    ]
+    assert not [r for r in audit_rows(portal, "view") if r[3] == "P-0001"]
+    # The form sends the officer back to the board's page, with the reason recorded.
+    given = portal.client.post(
+        "/people/P-0001/reason",
+        data={"reason": "Return home interview due", "next": "/boards/missing/children/P-0001", "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert given.headers["location"] == "/boards/missing/children/P-0001"
+    assert "Jayden Smith" in portal.client.get("/boards/missing/children/P-0001").text
+    (view,) = [r for r in audit_rows(portal, "view") if r[3] == "P-0001"]
+    assert view[4]["basis"] == "Return home interview due"
+    # Anywhere else is not followed.
+    elsewhere = portal.client.post(
+        "/people/P-0001/reason",
+        data={"reason": "Return home interview due", "next": "//evil.example/", "csrf_token": token},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert elsewhere.headers["location"] == "/people/P-0001"

@@ -18,13 +18,24 @@ def test_administrators_must_enrol_then_use_codes(portal: Portal, add_user: Call
     portal.sign_in_ready("ada", add_user("ada", ("administrator",), "Ada Admin"))
     assert portal.client.get("/admin/users", follow_redirects=False).headers["location"] == "/account/second-factor"
     page = portal.client.get("/account/second-factor").text
-    secret = page.split('name="secret" value="')[1].split('"')[0]
+    secret = page.split('<code class="otp">')[1].split("<")[0]
+    assert 'name="secret"' not in page  # the secret stays on the server (#26 item 7)
+    assert secret in portal.client.get("/account/second-factor").text  # the same one until it is switched on
     token = portal.csrf_from(page)
-    wrong = portal.client.post("/account/second-factor", data={"secret": secret, "code": "000000", "csrf_token": token})
-    assert wrong.status_code == 400
+    wrong = portal.client.post("/account/second-factor", data={"code": "000000", "csrf_token": token})
+    assert wrong.status_code == 400 and secret in wrong.text
+    # A secret of the attacker's choosing (all zeros), or a malformed one, is ignored: not enabled, no 500.
+    zeros = "A" * 32
+    for forged in (zeros, "not base32!"):
+        sent = portal.client.post(
+            "/account/second-factor",
+            data={"secret": forged, "code": pyotp.TOTP(zeros).now(), "csrf_token": token},
+        )
+        assert sent.status_code == 400
+    assert portal.client.get("/admin/users", follow_redirects=False).headers["location"] == "/account/second-factor"
     # The previous step's code (accepted for clock drift), so that "now" at sign-in is a fresh code.
     code = pyotp.TOTP(secret).at(time.time() - 30)
-    portal.client.post("/account/second-factor", data={"secret": secret, "code": code, "csrf_token": token})
+    portal.client.post("/account/second-factor", data={"code": code, "csrf_token": token})
     assert portal.client.get("/admin/users").status_code == 200
     # Next sign-in: the password alone opens nothing.
     portal.client.cookies.clear()

@@ -12,7 +12,7 @@ from test_pages import audit_rows, open_person
 from safeguarding.config import Settings
 from safeguarding.security import tokens
 from safeguarding.security.cli import open_app_db
-from safeguarding.workflow import linkage_decisions
+from safeguarding.workflow import linkage_decisions, reviews, sharing
 
 pytestmark = pytest.mark.usefixtures("published")
 
@@ -63,14 +63,19 @@ def test_assignment_puts_the_child_in_my_queue(portal: Portal, add_user: Callabl
     home = portal.client.get("/home").text
     assert "Repeat missing episodes" in home and "Nothing is assigned to you" not in home
     assert "Jayden Smith" in portal.client.get("/alerts?assigned=me").text
-    # In my queue: the profile opens without asking for a reason, and the view says why.
-    profile = portal.client.get("/people/P-0001").text
-    assert "Why do you need" not in profile and "Opened: in your queue" in profile
+    # Taking an alert yourself is no reason to open the child: the profile and the API still ask (#26).
+    assert "Why do you need" in portal.client.get("/people/P-0001").text
+    assert portal.client.get("/api/v1/people/P-0001").status_code == 409
     # A supervisor may assign to anyone.
     _as(portal, add_user, "sam", "supervisor")
     token = _csrf(portal, "/alerts/A-2")
     assert portal.client.post("/alerts/A-2/assign", data={"to": "olivia", "csrf_token": token}).status_code == 200
     assert portal.client.post("/alerts/A-2/assign", data={"to": "ghost", "csrf_token": token}).status_code == 400
+    # Assigned by someone else, it is in her queue: the profile opens without asking, and says why.
+    portal.client.cookies.clear()
+    portal.login("olivia", "correct horse battery staple")
+    profile = portal.client.get("/people/P-0002").text
+    assert "Why do you need" not in profile and "Opened: in your queue" in profile
     assigned = audit_rows(portal, "alert.assign")
     assert [(r[0], r[3], r[4]["assigned_to"]) for r in assigned] == [
         ("olivia", "A-1", "olivia"),
@@ -192,3 +197,63 @@ def test_export_is_audited_as_a_disclosure(portal: Portal, add_user: Callable[..
     assert response.json()["person"]["person_id"] == "P-0001"
     (entry,) = audit_rows(portal, "export")
     assert entry[3] == "P-0001" and entry[4]["basis"] == "Call from school about this child"
+
+
+def test_the_api_audits_a_missing_reason_and_the_basis_of_network_and_places(
+    portal: Portal, add_user: Callable[..., str], settings: Settings
+) -> None:
+    """#26 item 11: a refusal for a missing reason is audited as access.denied; the network and places API
+    write their view entry only after the reason check, with the basis."""
+    add_user("svc-mash", ("analyst",), "MASH system")
+    factory = open_app_db(settings)
+    secret = tokens.create(factory, "svc-mash", "mash-hub", actor="test")
+    factory.kw["bind"].dispose()
+    auth = {"authorization": f"Bearer {secret}"}
+    for path in ("/api/v1/people/P-0002", "/api/v1/people/P-0002/network", "/api/v1/people/P-0002/places"):
+        assert portal.client.get(path, headers=auth).status_code == 409, path
+    assert [(r[0], r[3], r[4]["reason"]) for r in audit_rows(portal, "access.denied")] == [
+        ("svc-mash", "P-0002", "no reason for access given")
+    ] * 3
+    assert not [r for r in audit_rows(portal, "view") if r[3] == "P-0002"]
+    assert portal.client.get("/api/v1/people/P-0002?reason=MASH+referral+today", headers=auth).status_code == 200
+    for path in ("/api/v1/people/P-0002/network", "/api/v1/people/P-0002/places"):
+        assert portal.client.get(path, headers=auth).status_code == 200, path
+    views = [(r[2], r[4]["basis"]) for r in audit_rows(portal, "view") if r[3] == "P-0002"]
+    assert views == [
+        ("person", "MASH referral today"),
+        ("person_network", "MASH referral today"),
+        ("person_places", "MASH referral today"),
+    ]
+
+
+def test_revoking_a_share_checks_its_child_and_its_kind(
+    portal: Portal, add_user: Callable[..., str], settings: Settings
+) -> None:
+    """#26 item 3: share ids run in sequence; a revoke names the child and may withdraw only a whole-case
+    share of that child (a PPN's share is withdrawn from the PPN's page)."""
+    factory = open_app_db(settings)
+    other_case = sharing.share(factory, person_id="P-0002", agency="bcp-csc", reason="MASH", actor="sam")
+    ppn = sharing.share(
+        factory, person_id="P-0001", agency="bcp-csc", reason="PPN", actor="sam", record_type="ppns",
+        record_ref="PPN-1",
+    )  # fmt: skip
+    own = sharing.share(factory, person_id="P-0001", agency="bcp-csc", reason="Case", actor="sam")
+    factory.kw["bind"].dispose()
+    _as(portal, add_user, "olivia", "safeguarding_officer")
+    token = portal.csrf_from(open_person(portal, "P-0001"))
+    for share_id in (other_case.id, ppn.id):
+        refused = portal.client.post(f"/people/P-0001/share/{share_id}/revoke", data={"csrf_token": token})
+        assert refused.status_code == 400 and "not in force" in refused.text, share_id
+    assert audit_rows(portal, "share.revoke") == []
+    done = portal.client.post(
+        f"/people/P-0001/share/{own.id}/revoke", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    factory = open_app_db(settings)
+    try:
+        assert [s.id for s in sharing.shares_for_person(factory, "P-0002")] == [other_case.id]
+        assert list(sharing.records_shared_with(factory, "bcp-csc", "ppns")) == ["PPN-1"]
+        with pytest.raises(reviews.WorkflowError):
+            sharing.revoke(factory, ppn.id, actor="x", person_id=None, record=("ppns", "PPN-2"))
+    finally:
+        factory.kw["bind"].dispose()

@@ -1,12 +1,14 @@
 """Command-line sub-apps for users, the audit log and the app database; the main CLI mounts them.
 
 safeguarding users add|list|disable|reset|reset-second-factor|token|revoke-token
-safeguarding audit verify
+safeguarding audit verify [--anchor FILE] | anchor [--out FILE]
 safeguarding db upgrade
 """
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -177,6 +179,10 @@ def token(
     except users.UserError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"API token for {username} ({name}), shown once: {value}")
+    typer.echo(
+        f"It stops working in {tokens.LIFETIME.days} days, or sooner if the user's password is reset or changed;"
+        " it never acts as an administrator."
+    )
 
 
 @users_app.command("revoke-token")
@@ -192,20 +198,49 @@ def revoke_token(
     typer.echo(f"Revoked {count} token(s).")
 
 
+def _read_anchor(path: Path) -> dict[str, object]:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        typer.echo(f"error: {path}: cannot read the anchor ({exc.strerror})", err=True)
+        raise typer.Exit(2) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        typer.echo(f"error: {path}: not an audit anchor (not JSON: {exc})", err=True)
+        raise typer.Exit(2) from None
+    if not isinstance(found, dict):
+        typer.echo(f"error: {path}: not an audit anchor (expected a JSON object)", err=True)
+        raise typer.Exit(2)
+    return found
+
+
 @audit_app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Recompute the audit log's hash chain and check that every load, link run and erasure in the data
-    folder has its entry; exit 0 when both hold, 1 naming the first broken entry or each missing one."""
+def verify(
+    ctx: typer.Context,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--anchor", help="An anchor from `audit anchor`: the entry it names must still have its hash (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """Recompute the audit log's keyed hash chain and check that every load, link run and erasure in the
+    data folder has its entry; with --anchor, also that the chain still holds each anchored entry. Exit 0
+    when all hold, 1 naming the first broken entry, the anchor not met or each missing event."""
     from safeguarding import db
     from safeguarding.reconcile import gaps
     from safeguarding.security import audit
 
     settings = _settings(ctx)
+    anchors = [(path, _read_anchor(path)) for path in anchor or []]
     factory = open_app_db(settings)
     with db.transaction(factory) as session:
         result = audit.verify(session)
+        problems = [(path, audit.verify_anchor(session, found)) for path, found in anchors] if result.ok else []
     if not result.ok:
         raise _fail(f"audit log broken at entry {result.broken_id}: {result.reason}")
+    for path, problem in problems:
+        if problem is not None:
+            raise _fail(f"audit log does not match the anchor {path}: {problem}")
     missing = gaps(settings)
     if missing:
         for gap in missing:
@@ -214,7 +249,42 @@ def verify(ctx: typer.Context) -> None:
             f"{len(missing)} committed event(s) have no audit entry; the next ingest, link or assess writes them "
             "(marked as reconciled)"
         )
-    typer.echo(f"OK: {result.entries} audit entries, chain intact; every load, link run and erasure is audited.")
+    anchored = f"; matches {len(anchors)} anchor(s)" if anchors else ""
+    typer.echo(
+        f"OK: {result.entries} audit entries, chain intact{anchored}; every load, link run and erasure is audited."
+    )
+
+
+@audit_app.command("anchor")
+def anchor_command(
+    ctx: typer.Context,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the anchor to this file (default: print it).")
+    ] = None,
+) -> None:
+    """Export the chain's head (entry id and hash) for safekeeping outside the database; `audit verify
+    --anchor FILE` later proves nothing up to that entry was removed or rewritten. The chain is verified
+    first: an anchor of a broken chain is refused."""
+    from safeguarding import db
+    from safeguarding.security import audit
+
+    factory = open_app_db(_settings(ctx))
+    with db.transaction(factory) as session:
+        result = audit.verify(session)
+        if not result.ok:
+            raise _fail(f"audit log broken at entry {result.broken_id}: {result.reason}; no anchor taken")
+        found = audit.anchor(session)
+        audit.append(session, username="cli", action="audit.anchor", detail={"entry_id": found["entry_id"]})
+    text = json.dumps(found, indent=2) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"error: {out}: cannot write the anchor ({exc.strerror})", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Anchor of entry {found['entry_id']} written to {out}.")
 
 
 @db_app.command("upgrade")

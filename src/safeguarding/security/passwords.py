@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import gzip
 import secrets
+from pathlib import Path
 
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -82,3 +85,37 @@ def check_policy(new_password: str, *, username: str, confirm: str) -> None:
         raise PasswordPolicyError(f"Use at most {MAX_LENGTH} characters.")
     if username.lower() in new_password.lower():
         raise PasswordPolicyError("Do not include your username in your password.")
+    problem = weakness(new_password)
+    if problem:
+        raise PasswordPolicyError(problem)
+
+
+_COMMON_FILE = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common and breached passwords (data/README.md says where it comes from)."""
+    with gzip.open(_COMMON_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def weakness(password: str) -> str | None:
+    """Why ``password`` is too easy to guess (NIST SP 800-63B 3.1.1.2, NCSC guidance), or None.
+
+    Refused: a password on the common and breached list, one that is such a password with digits or
+    symbols added at the end, one that is all spaces, and one of fewer than 4 different characters
+    (``aaaaaaaaaaaa``)."""
+    if not password.strip():
+        return "A password cannot be only spaces."
+    if len(set(password)) < 4:
+        return "Use more than three different characters."
+    common = common_passwords()
+    lowered = password.strip().lower()
+    base = lowered.rstrip("0123456789!@#$%^&*?.-_ ")
+    if lowered in common or (len(base) >= 4 and base in common):
+        return (
+            "That password is on a list of common or breached passwords: choose another "
+            "(a few unrelated words work well)."
+        )
+    return None

@@ -1,14 +1,17 @@
 """Bearer tokens for other systems on the JSON API.
 
-A token belongs to a user and carries exactly that user's roles, so the one permission table governs
-the API too. The token is shown once; only its SHA-256 is kept.
+A token belongs to a user and carries that user's roles, so the one permission table governs the API
+too, except the administrator role: a token has no second factor, so it never acts as an
+administrator. A token stops working ``LIFETIME`` after it was made, when it is revoked, when its user
+is disabled, and when the user's password is reset or changed after it was made (#26 item 8). The
+token is shown once; only its SHA-256 is kept.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +23,11 @@ from safeguarding.security.sessions import hash_token
 from safeguarding.security.users import UserError
 
 PREFIX = "sgt_"
+# A quarter: long enough for a system's operators to renew on a schedule, short enough that a token
+# copied into a forgotten script stops working.
+LIFETIME = timedelta(days=90)
+# Roles a token never carries: they need a second factor, which a bearer token cannot give.
+NOT_FOR_TOKENS = frozenset({"administrator"})
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,9 @@ def revoke(factory: sessionmaker[Session], username: str, name: str, *, actor: s
     return count
 
 
-def resolve(factory: sessionmaker[Session], token: str) -> TokenUser | None:
-    """The user a live token acts as, or None (unknown, revoked, or the user disabled)."""
+def resolve(factory: sessionmaker[Session], token: str, *, now: datetime | None = None) -> TokenUser | None:
+    """The user a live token acts as, or None (unknown, revoked, expired, the user disabled, or their
+    password reset or changed since the token was made)."""
     if not token.startswith(PREFIX) or len(token) > 128:
         return None
     with factory() as session:
@@ -83,4 +92,10 @@ def resolve(factory: sessionmaker[Session], token: str) -> TokenUser | None:
         api_token, user = row
         if user.disabled:
             return None
-        return TokenUser(user.username, api_token.name, frozenset(r.role for r in user.roles), user.agency)
+        made = api_token.created_at
+        if (now or datetime.now(UTC)) >= made + LIFETIME:
+            return None
+        if user.password_changed_at is not None and user.password_changed_at > made:
+            return None  # the password was reset or changed after the token was made
+        roles = frozenset(r.role for r in user.roles) - NOT_FOR_TOKENS
+        return TokenUser(user.username, api_token.name, roles, user.agency)

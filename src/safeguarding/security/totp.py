@@ -45,19 +45,28 @@ def matching_step(secret: str | None, code: str, *, at: datetime | None = None) 
     return None
 
 
-def code_ok(secret: str | None, code: str) -> bool:
-    """True when ``code`` is right for now, or for the 30-second step either side (clock drift)."""
-    return matching_step(secret, code) is not None
-
-
-def enable(factory: sessionmaker[Session], username: str, secret: str, code: str) -> bool:
-    """Switch the second factor on for ``username`` if ``code`` proves they hold ``secret``."""
-    step = matching_step(secret, code)
-    if step is None:
-        return False
+def issue(factory: sessionmaker[Session], username: str) -> str:
+    """The secret ``username`` is enrolling with: the one already issued (not yet switched on), or a new
+    one, kept on the user row. The enrolment form never carries it back (#26 item 7)."""
     with transaction(factory) as session:
         user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one()
-        user.totp_secret = secret
+        if user.totp_enabled:
+            raise ValueError(f"{username} already has a second factor")
+        if not user.totp_secret:
+            user.totp_secret = new_secret()
+        return user.totp_secret
+
+
+def enable(factory: sessionmaker[Session], username: str, code: str) -> bool:
+    """Switch the second factor on for ``username`` if ``code`` proves they hold the secret the server
+    issued them (``issue``); whatever a form might post as a secret plays no part."""
+    with transaction(factory) as session:
+        user = session.execute(select(User).where(User.username == username).with_for_update()).scalar_one()
+        if user.totp_enabled or not user.totp_secret:
+            return False
+        step = matching_step(user.totp_secret, code)
+        if step is None:
+            return False
         user.totp_enabled = True
         # The enrolment code is spent too: it cannot be replayed at the next sign-in.
         user.totp_last_step = step

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from safeguarding.db import transaction
 from safeguarding.security import audit, passwords
-from safeguarding.security.models import LoginSession, User, UserRole
+from safeguarding.security.models import AuditEntry, LoginSession, User, UserRole
 from safeguarding.security.permissions import Role, parse_role
 
 MAX_FAILED_LOGINS = 5
@@ -197,7 +197,9 @@ def authenticate(
             audit.append(session, username=None, action="login.failed", detail={"reason": "unknown user"})
             return LoginOutcome.BAD_CREDENTIALS, None
         if user.locked_until is not None and user.locked_until > now:
-            # Do not even check the password: a guess made while locked must not reveal whether it was right.
+            # Do not check the password: a guess made while locked must not reveal whether it was right. The
+            # same hashing time is spent, so a locked account answers as slowly as any other (#26 item 5).
+            passwords.burn_time(password)
             audit.append(session, username=username, action="login.failed", detail={"reason": "locked"})
             return LoginOutcome.LOCKED, None
         if not passwords.verify_password(user.password_hash, password):
@@ -236,3 +238,35 @@ def create_admin(factory: sessionmaker[Session], username: str = "admin") -> str
         )
         return one_time
     return reset_password(factory, username, actor="system")
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """A change to a user's account made by someone else (an administrator's reset)."""
+
+    action: str
+    actor: str | None
+    at: datetime
+
+
+def changes_by_others(factory: sessionmaker[Session], username: str) -> list[AccountChange]:
+    """Resets of ``username``'s password or second factor by someone else since the user last chose a
+    password, oldest first: shown to the user at their next sign-in, so a take-over by reset is seen."""
+    with transaction(factory) as session:
+        since = session.execute(
+            select(func.max(AuditEntry.id)).where(
+                AuditEntry.username == username, AuditEntry.action == "password.change"
+            )
+        ).scalar_one_or_none()
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.username, AuditEntry.at)
+            .where(
+                AuditEntry.object_type == "user",
+                AuditEntry.object_id == username,
+                AuditEntry.action.in_(("user.reset", "totp.reset")),
+                AuditEntry.id > (since or 0),
+                or_(AuditEntry.username.is_(None), AuditEntry.username != username),
+            )
+            .order_by(AuditEntry.id)
+        ).all()
+    return [AccountChange(a, who, at) for a, who, at in rows]

@@ -21,7 +21,7 @@ from safeguarding.web.data import alerts as alert_data
 from safeguarding.web.data import network, people, places, stats
 from safeguarding.web.data import search as search_data
 from safeguarding.web.data.reader import Snapshot
-from safeguarding.web.pages import access_basis
+from safeguarding.web.pages import access_basis, refused_for_no_reason
 from safeguarding.web.routes_search import parse_query
 from safeguarding.web.state import app_state
 from safeguarding.workflow import access, reviews, sharing
@@ -57,8 +57,17 @@ def _justified(request: Request, viewer: Viewer, person_id: str, reason: str) ->
             raise HTTPException(status_code=400, detail=str(exc)) from None
     basis = access_basis(request, viewer, person_id)
     if basis is None:
+        refused_for_no_reason(request, viewer, "person", person_id)
         raise HTTPException(status_code=409, detail="this person is not in your queue: give a reason")
     return basis
+
+
+def _view(request: Request, viewer: Viewer, object_type: str, person_id: str, basis: str) -> None:
+    """Audit a read of a child's record with its basis; written only once the basis is known."""
+    audit.record(
+        app_state(request).factory, username=viewer.username, action="view", object_type=object_type,
+        object_id=person_id, detail={"path": request.url.path, "basis": basis, "via": viewer.token_name or "session"},
+    )  # fmt: skip
 
 
 @router.get("/stats")
@@ -136,11 +145,13 @@ def api_person(
 def api_person_network(
     request: Request,
     person_id: str,
-    viewer: Annotated[Viewer, Depends(require_api(Permission.VIEW_NETWORK, "person_network", "person_id"))],
+    viewer: Annotated[
+        Viewer, Depends(require_api(Permission.VIEW_NETWORK, "person_network", "person_id", audit_view=False))
+    ],
 ) -> Json:
     """The person and the people one step from them (Cytoscape.js elements)."""
     snap = _snap(request)
-    _justified(request, viewer, person_id, "")
+    _view(request, viewer, "person_network", person_id, _justified(request, viewer, person_id, ""))
     graph = network.person_network(snap, person_id)
     return {"available": graph is not None, **(graph or {"nodes": [], "edges": []})}
 
@@ -149,11 +160,13 @@ def api_person_network(
 def api_person_places(
     request: Request,
     person_id: str,
-    viewer: Annotated[Viewer, Depends(require_api(Permission.VIEW_PLACES, "person_places", "person_id"))],
+    viewer: Annotated[
+        Viewer, Depends(require_api(Permission.VIEW_PLACES, "person_places", "person_id", audit_view=False))
+    ],
 ) -> Json:
     """Places linked to the person, with coordinates where known."""
     snap = _snap(request)
-    _justified(request, viewer, person_id, "")
+    _view(request, viewer, "person_places", person_id, _justified(request, viewer, person_id, ""))
     found = places.person_places(snap, person_id)
     return {"available": found is not None, "places": _plain([asdict(p) for p in found or []])}
 

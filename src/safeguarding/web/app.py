@@ -9,6 +9,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -52,6 +54,7 @@ from safeguarding.web.auth import (
 )
 from safeguarding.web.data.reader import SnapshotReader
 from safeguarding.web.headers import SecurityHeaders
+from safeguarding.web.limits import RequestLimits
 from safeguarding.web.state import AppState, app_state
 
 HERE = Path(__file__).parent
@@ -128,6 +131,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             "This form was out of date or not sent by this site. Please try again.",
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # A path id that is not one (too large, not a number) names nothing: 404, as for an unknown id.
+        if exc.errors() and all(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"detail": "Not Found"}, status_code=404)
+            return _error_page(request, 404, "Page not found", "There is nothing at this address.")
+        return await request_validation_exception_handler(request, exc)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):
@@ -172,6 +184,8 @@ def create_app(settings: Settings, policy: SecurityPolicy | None = None) -> Fast
         settings=settings, policy=policy, factory=db.session_factory(engine), templates=templates,
         snapshots=snapshots,
     )  # fmt: skip
+    # Added first, so it runs inside SecurityHeaders: its 413 and 429 answers carry the headers too.
+    app.add_middleware(RequestLimits, evidence_max_mb=settings.evidence_max_mb)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for router in (

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
+
+from fastapi import Path
 
 from safeguarding.workflow.reviews import WorkflowError
+
+# The largest id a database integer column holds (SQLite and PostgreSQL BIGINT): a path id outside
+# 1..MAX_ROW_ID is answered 404 before any query (it raised OverflowError, a 500, before #26).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def parse_date(value: str, field: str, *, required: bool = True) -> date | None:

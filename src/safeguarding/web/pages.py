@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from safeguarding.security import audit
 from safeguarding.snapshot import store
 from safeguarding.web.auth import Viewer
 from safeguarding.web.data.reader import Snapshot
@@ -36,3 +37,29 @@ def access_basis(request: Request, viewer: Viewer, person_id: str) -> str | None
     if person_id in reviews.queue_people(factory, viewer.username):
         return "in your queue"
     return access.current_reason(factory, username=viewer.username, person_id=person_id)
+
+
+def refused_for_no_reason(request: Request, viewer: Viewer, object_type: str, object_id: str) -> None:
+    """Audit a refusal to show a child's record because no reason for access was given (#26 item 11)."""
+    audit.record(
+        app_state(request).factory, username=viewer.username, action="access.denied", object_type=object_type,
+        object_id=object_id, detail={"path": request.url.path, "reason": "no reason for access given"},
+    )  # fmt: skip
+
+
+def reason_gate(
+    request: Request, viewer: Viewer, person_id: str, object_type: str = "person", *, action: str | None = None
+) -> str | Response:
+    """The basis for showing this child, or the reason form (the refusal audited as ``access.denied``).
+
+    ``action`` is where the form posts (the profile's own reason route by default); the page that asked
+    is named in ``next`` so the viewer comes back to it.
+    """
+    basis = access_basis(request, viewer, person_id)
+    if basis is not None:
+        return basis
+    refused_for_no_reason(request, viewer, object_type, person_id)
+    return render(
+        request, "access_reason.html", viewer, person_id=person_id, error=None,
+        action=action, next_path=request.url.path,
+    )  # fmt: skip

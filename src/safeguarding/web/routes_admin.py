@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from safeguarding.db import transaction
 from safeguarding.lake.store import Lake
@@ -128,10 +128,22 @@ def audit_log(
         query = query.where(AuditEntry.at >= start)
     if (stop := _day(until, end=True)) is not None:
         query = query.where(AuditEntry.at < stop)
+    # Search terms are personal data (names, dates of birth, postcodes): only a viewer who may read
+    # children's records (an auditor) sees them, or can find entries by them (#26, "Also").
+    sees_searches = viewer.can(Permission.VIEW_PEOPLE)
     if text:
-        query = query.where(AuditEntry.detail.contains(text.strip()))
+        matches = AuditEntry.detail.contains(text.strip())
+        query = query.where(matches if sees_searches else and_(matches, AuditEntry.action != "search"))
     with transaction(app_state(request).factory) as session:
         entries = list(session.execute(query).scalars())
+        if not sees_searches:
+            for e in entries:
+                if e.action == "search":
+                    session.expunge(e)
+                    e.detail = SEARCH_WITHHELD
     filters = {"username": username, "action": action, "object_id": object_id, "since": since, "until": until,
                "text": text}  # fmt: skip
     return render(request, "audit.html", viewer, entries=entries, filters=filters)
+
+
+SEARCH_WITHHELD = "(search terms: shown to auditors only)"

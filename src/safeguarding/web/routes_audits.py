@@ -13,7 +13,7 @@ from safeguarding.security import users
 from safeguarding.security.permissions import Permission
 from safeguarding.web.auth import Viewer, check_csrf, require
 from safeguarding.web.data import cases
-from safeguarding.web.forms import parse_date, parse_int
+from safeguarding.web.forms import RowId, parse_date, parse_int
 from safeguarding.web.pages import render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import audits
@@ -126,7 +126,7 @@ def _audit_page(
 @router.get("/audits/{audit_id}")
 def audit_page(
     request: Request,
-    audit_id: int,
+    audit_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_CASE_AUDITS, "case_audit", "audit_id"))],
 ) -> Response:
     return _audit_page(request, viewer, audit_id)
@@ -135,7 +135,7 @@ def audit_page(
 @router.post("/audits/{audit_id}")
 async def complete(
     request: Request,
-    audit_id: int,
+    audit_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.CONDUCT_CASE_AUDITS, "case_audit", "audit_id"))],
 ) -> Response:
     form = await request.form()

@@ -16,12 +16,15 @@ from safeguarding.web.state import app_state
 
 router = APIRouter(include_in_schema=False)
 
+# A locked account gets the same words as a wrong password or an unknown username (and the same
+# hashing time, security/users.py), so neither reveals which usernames exist (#26 item 5).
+_NOT_RIGHT = (
+    "The username or password is not right. After 5 failed attempts in a row an account is locked for "
+    f"{int(users.LOCKOUT.total_seconds() // 60)} minutes; ask an administrator if you need in sooner."
+)
 _LOGIN_MESSAGES = {
-    LoginOutcome.BAD_CREDENTIALS: "The username or password is not right.",
-    LoginOutcome.LOCKED: (
-        f"Too many failed attempts: this account is locked for {int(users.LOCKOUT.total_seconds() // 60)}"
-        " minutes. Ask an administrator if you need in sooner."
-    ),
+    LoginOutcome.BAD_CREDENTIALS: _NOT_RIGHT,
+    LoginOutcome.LOCKED: _NOT_RIGHT,
     LoginOutcome.DISABLED: "This account is disabled. Ask an administrator.",
 }
 
@@ -112,6 +115,7 @@ def _change_form(
             "csrf_token": login_session.csrf_token,
             "error": error,
             "min_length": passwords.MIN_LENGTH,
+            "changes": users.changes_by_others(app_state(request).factory, login_session.username),
             "viewer": None,
         },
         status_code=status_code,
@@ -222,20 +226,22 @@ def _enrol_form(
 def enrol_page(request: Request, login_session: Annotated[sessions.SessionInfo, Depends(signed_in)]) -> Response:
     if login_session.totp_enabled:
         return RedirectResponse("/", status_code=303)
-    return _enrol_form(request, login_session, totp.new_secret())
+    return _enrol_form(request, login_session, totp.issue(app_state(request).factory, login_session.username))
 
 
 @router.post("/account/second-factor")
 def enrol(
     request: Request,
     login_session: Annotated[sessions.SessionInfo, Depends(signed_in)],
-    secret: Annotated[str, Form(max_length=64)],
-    code: Annotated[str, Form(max_length=12)],
+    code: Annotated[str, Form(max_length=12)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Switch the second factor on with the secret the server issued (a posted ``secret`` is ignored)."""
     check_csrf(login_session.csrf_token, csrf_token)
     if login_session.totp_enabled:
         return RedirectResponse("/", status_code=303)
-    if not totp.enable(app_state(request).factory, login_session.username, secret.strip(), code):
-        return _enrol_form(request, login_session, secret.strip(), "That code is not right: try the current one.", 400)
+    factory = app_state(request).factory
+    if not totp.enable(factory, login_session.username, code):
+        secret = totp.issue(factory, login_session.username)
+        return _enrol_form(request, login_session, secret, "That code is not right: try the current one.", 400)
     return RedirectResponse("/", status_code=303)

@@ -19,7 +19,8 @@ from safeguarding.web import boards_view
 from safeguarding.web.auth import Viewer, check_csrf, require
 from safeguarding.web.data import boards, online_queue
 from safeguarding.web.data.reader import Snapshot
-from safeguarding.web.pages import render, snapshot_or_page
+from safeguarding.web.forms import RowId
+from safeguarding.web.pages import access_basis, reason_gate, refused_for_no_reason, render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import missing as missing_work
 from safeguarding.workflow import offenders as offender_work
@@ -105,7 +106,16 @@ def _child_page(
     episodes = _child_episodes(snap, person_id)
     if name is None or not episodes:
         raise HTTPException(status_code=404)
+    # The board shows a child's record: a recorded reason first, as the profile asks (#26 item 2).
+    basis = reason_gate(request, viewer, person_id)
+    if isinstance(basis, Response):
+        return basis
     factory = app_state(request).factory
+    if request.method == "GET":
+        audit.record(
+            factory, username=viewer.username, action="view", object_type="person", object_id=person_id,
+            detail={"path": request.url.path, "basis": basis},
+        )  # fmt: skip
     return render(
         request, "missing_child.html", viewer, status_code=status_code, person_id=person_id, name=name,
         episodes=episodes, actions=missing_work.actions(factory, [person_id]), kinds=missing_work.KINDS,
@@ -132,9 +142,16 @@ PROFILE_LABELS = {
 def missing_child(
     request: Request,
     person_id: str,
-    viewer: Annotated[Viewer, Depends(require(P.VIEW_MISSING_BOARD, "person", "person_id"))],
+    viewer: Annotated[Viewer, Depends(require(P.VIEW_MISSING_BOARD, "person", "person_id", audit_view=False))],
 ) -> Response:
     return _child_page(request, viewer, person_id)
+
+
+def _require_reason(request: Request, viewer: Viewer, person_id: str) -> None:
+    """Changes to a child's missing record need the same recorded reason as looking at it (409, audited)."""
+    if access_basis(request, viewer, person_id) is None:
+        refused_for_no_reason(request, viewer, "person", person_id)
+        raise HTTPException(status_code=409, detail="give a reason for opening this record first")
 
 
 def _parse_local(text: str) -> datetime | None:
@@ -161,6 +178,7 @@ def missing_action(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
+    _require_reason(request, viewer, person_id)
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
@@ -195,6 +213,7 @@ def philomena_save(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
+    _require_reason(request, viewer, person_id)
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
@@ -222,6 +241,7 @@ async def philomena_photo_upload(
 ) -> Response:
     """Upload the child's photograph (JPEG or PNG by content, within evidence_max_mb); a new profile version."""
     check_csrf(viewer.csrf_token, csrf_token)
+    _require_reason(request, viewer, person_id)
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
@@ -249,11 +269,16 @@ def philomena_photo(
         Viewer, Depends(require(P.VIEW_MISSING_BOARD, "philomena_profile", "person_id", audit_view=False))
     ],
 ) -> Response:
-    """The child's photograph (JPEG or PNG only, never sniffed, never cached); each view audited."""
+    """The child's photograph (JPEG or PNG only, never sniffed, never cached); each view audited with its
+    basis. Without a recorded reason for access it is refused (409, audited)."""
     state = app_state(request)
+    basis = access_basis(request, viewer, person_id)
+    if basis is None:
+        refused_for_no_reason(request, viewer, "philomena_profile", person_id)
+        raise HTTPException(status_code=409, detail="give a reason for opening this record first")
     try:
         path, media_type = missing_work.open_photo(
-            state.factory, state.settings.data_dir, person_id, actor=viewer.username
+            state.factory, state.settings.data_dir, person_id, actor=viewer.username, basis=basis
         )
     except WorkflowError:
         raise HTTPException(status_code=404) from None
@@ -265,7 +290,9 @@ def philomena_photo(
 def philomena_print(
     request: Request,
     person_id: str,
-    viewer: Annotated[Viewer, Depends(require(P.VIEW_MISSING_BOARD, "philomena_profile", "person_id"))],
+    viewer: Annotated[
+        Viewer, Depends(require(P.VIEW_MISSING_BOARD, "philomena_profile", "person_id", audit_view=False))
+    ],
 ) -> Response:
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
@@ -275,6 +302,13 @@ def philomena_print(
     name = _child_name(snap, person_id)
     if profile is None or name is None:
         raise HTTPException(status_code=404)
+    basis = reason_gate(request, viewer, person_id, "philomena_profile")
+    if isinstance(basis, Response):
+        return basis
+    audit.record(
+        factory, username=viewer.username, action="view", object_type="philomena_profile", object_id=person_id,
+        detail={"path": request.url.path, "basis": basis},
+    )  # fmt: skip
     episodes = _child_episodes(snap, person_id)
     return render(
         request, "philomena_print.html", viewer, name=name, person_id=person_id, profile=profile,
@@ -387,7 +421,7 @@ def ppn_share(
 def ppn_revoke(
     request: Request,
     ppn_ref: str,
-    share_id: int,
+    share_id: RowId,
     viewer: Annotated[Viewer, Depends(require(P.SHARE_PPNS, "ppn", "ppn_ref"))],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -397,7 +431,7 @@ def ppn_revoke(
     if share_id not in {s.id for s in sharing.record_shares(factory, "ppns", ppn_ref)}:
         raise HTTPException(status_code=404)
     try:
-        sharing.revoke(factory, share_id, actor=viewer.username)
+        sharing.revoke(factory, share_id, actor=viewer.username, person_id=None, record=("ppns", ppn_ref))
     except WorkflowError as exc:
         return _ppn_page(request, viewer, ppn_ref, str(exc), 400)
     return RedirectResponse(f"/boards/ppns/{ppn_ref}?revoked=1#sharing", status_code=303)

@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
 from safeguarding.web.auth import Viewer, check_csrf, require
-from safeguarding.web.forms import required_date
+from safeguarding.web.forms import RowId, required_date
 from safeguarding.web.pages import render
 from safeguarding.web.state import app_state
 from safeguarding.workflow import evidence, recommendations
@@ -141,7 +141,7 @@ def _rec_page(
 @router.get("/gold/recommendations/{rec_id}")
 def recommendation(
     request: Request,
-    rec_id: int,
+    rec_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_RECOMMENDATIONS, "recommendation", "rec_id"))],
 ) -> Response:
     return _rec_page(request, viewer, rec_id)
@@ -150,7 +150,7 @@ def recommendation(
 @router.post("/gold/recommendations/{rec_id}/actions")
 def add_action(
     request: Request,
-    rec_id: int,
+    rec_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_RECOMMENDATIONS, "recommendation", "rec_id"))],
     text: Annotated[str, Form(max_length=5000)] = "",
     owner: Annotated[str, Form(max_length=200)] = "",
@@ -179,7 +179,7 @@ def _action_or_404(request: Request, action_id: int) -> recommendations.Recommen
 @router.post("/gold/actions/{action_id}")
 def update_action(
     request: Request,
-    action_id: int,
+    action_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_RECOMMENDATIONS, "gold_action", "action_id"))],
     owner: Annotated[str, Form(max_length=200)] = "",
     due_on: Annotated[str, Form(max_length=20)] = "",
@@ -202,7 +202,7 @@ def update_action(
 @router.post("/gold/actions/{action_id}/evidence")
 async def upload_evidence(
     request: Request,
-    action_id: int,
+    action_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_RECOMMENDATIONS, "gold_action", "action_id"))],
     file: UploadFile | None = None,
     description: Annotated[str, Form(max_length=2000)] = "",
@@ -227,7 +227,7 @@ async def upload_evidence(
 @router.get("/gold/evidence/{evidence_id}")
 def download_evidence(
     request: Request,
-    evidence_id: int,
+    evidence_id: RowId,
     viewer: Annotated[
         Viewer, Depends(require(Permission.VIEW_RECOMMENDATIONS, "gold_evidence", "evidence_id", audit_view=False))
     ],

@@ -18,7 +18,7 @@ from safeguarding.security import audit, users
 from safeguarding.security.permissions import Permission, Role
 from safeguarding.web.auth import Viewer, check_csrf, require
 from safeguarding.web.data import cases
-from safeguarding.web.forms import parse_date, required_date
+from safeguarding.web.forms import RowId, parse_date, required_date
 from safeguarding.web.pages import render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import panels
@@ -116,7 +116,7 @@ def _panel_page(
 @router.get("/panels/{panel_id}")
 def panel(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_PANELS, "panel", "panel_id"))],
 ) -> Response:
     return _panel_page(request, viewer, panel_id)
@@ -125,7 +125,7 @@ def panel(
 @router.get("/panels/{panel_id}/pack")
 def pack(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_PANELS, "panel", "panel_id", audit_view=False))],
 ) -> Response:
     """The panel pack as a printable page (the browser's Print / Save as PDF); audited as an export."""
@@ -140,7 +140,7 @@ def pack(
 @router.post("/panels/{panel_id}/cases")
 def add_case(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PANELS, "panel", "panel_id"))],
     case: Annotated[str, Form(max_length=250)] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -167,7 +167,7 @@ def add_case(
 @router.post("/panels/{panel_id}/members")
 def invite(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PANELS, "panel", "panel_id"))],
     username: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -188,7 +188,7 @@ def invite(
 @router.post("/panels/{panel_id}/items")
 def add_item(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PANELS, "panel", "panel_id"))],
     kind: Annotated[str, Form(max_length=10)] = "",
     text: Annotated[str, Form(max_length=5000)] = "",
@@ -211,7 +211,7 @@ def add_item(
 @router.post("/panels/{panel_id}/summary")
 def summary(
     request: Request,
-    panel_id: int,
+    panel_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PANELS, "panel", "panel_id"))],
     text: Annotated[str, Form(max_length=12000)] = "",
     csrf_token: Annotated[str, Form()] = "",

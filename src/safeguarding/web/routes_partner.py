@@ -2,7 +2,9 @@
 
 The record-level check is here: a case not shared with the partner's agency is answered exactly as
 an unknown one (404), so a partner cannot even learn that a record exists. Partners see the child's
-details, missing episodes and the share itself; never scores, indicators or intelligence (DOMAIN.md).
+details, missing episodes and the share itself (the sharing officer's own words); never alerts, scores,
+thresholds, indicators or intelligence (DOMAIN.md): the page is built from ``people.shared_case_page``,
+which does not read those tables at all.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def shared_case(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    page = people.person_page(snap, person_id)
+    page = people.shared_case_page(snap, person_id)
     if page is None:
         raise HTTPException(status_code=404)
     audit.record(

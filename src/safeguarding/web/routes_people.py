@@ -12,9 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
-from safeguarding.web.auth import Viewer, check_csrf, require
+from safeguarding.web.auth import Viewer, check_csrf, require, safe_next
 from safeguarding.web.data import network, people, places
-from safeguarding.web.pages import access_basis, render, snapshot_or_page
+from safeguarding.web.forms import RowId
+from safeguarding.web.pages import access_basis, refused_for_no_reason, render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import access, linkage_decisions, reviews, sharing
 
@@ -34,6 +35,8 @@ def _profile(
     basis = access_basis(request, viewer, person_id)
     if basis is None:
         # Nothing about the child is shown until the reason is given: not even the name.
+        if error is None:
+            refused_for_no_reason(request, viewer, "person", person_id)
         return render(request, "access_reason.html", viewer, person_id=person_id, error=error, status_code=status_code)
     audit.record(
         factory, username=viewer.username, action="view", object_type="person", object_id=person_id,
@@ -66,18 +69,27 @@ def give_reason(
     person_id: str,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_PEOPLE, "person", "person_id"))],
     reason: Annotated[str, Form(max_length=2000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
     try:
         access.give_reason(app_state(request).factory, username=viewer.username, person_id=person_id, reason=reason)
     except reviews.WorkflowError as exc:
-        return render(request, "access_reason.html", viewer, person_id=person_id, error=str(exc), status_code=400)
-    return RedirectResponse(f"/people/{person_id}", status_code=303)
+        return render(
+            request, "access_reason.html", viewer, person_id=person_id, error=str(exc), status_code=400,
+            next_path=next or None,
+        )  # fmt: skip
+    # Back to the page that asked, if it is one of this child's pages; the profile otherwise.
+    pages = (f"/people/{person_id}", f"/boards/missing/children/{person_id}")
+    back = next.split("?", 1)[0]
+    target = next if any(back == p or back.startswith(p + "/") for p in pages) else f"/people/{person_id}"
+    return RedirectResponse(safe_next(target), status_code=303)
 
 
 def _require_access(request: Request, viewer: Viewer, person_id: str) -> None:
     if access_basis(request, viewer, person_id) is None:
+        refused_for_no_reason(request, viewer, "person", person_id)
         raise HTTPException(status_code=409, detail="give a reason for opening this record first")
 
 
@@ -151,13 +163,15 @@ def share(
 def revoke_share(
     request: Request,
     person_id: str,
-    share_id: int,
+    share_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.SHARE_CASES, "person", "person_id"))],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
+    _require_access(request, viewer, person_id)
     try:
-        sharing.revoke(app_state(request).factory, share_id, actor=viewer.username)
+        # Only a share of this child's whole case: a PPN's share is withdrawn from the PPN's page.
+        sharing.revoke(app_state(request).factory, share_id, actor=viewer.username, person_id=person_id, record=None)
     except reviews.WorkflowError as exc:
         return _profile(request, viewer, person_id, str(exc), 400)
     return RedirectResponse(f"/people/{person_id}#sharing", status_code=303)

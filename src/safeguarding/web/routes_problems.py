@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from safeguarding.security.permissions import Permission
 from safeguarding.web.auth import Viewer, check_csrf, require
 from safeguarding.web.data import governance
-from safeguarding.web.forms import required_date
+from safeguarding.web.forms import RowId, required_date
 from safeguarding.web.pages import render, snapshot_or_page
 from safeguarding.web.state import app_state
 from safeguarding.workflow import problem_solving
@@ -97,7 +97,7 @@ def _plan_page(
 @router.get("/problems/{plan_id}")
 def plan(
     request: Request,
-    plan_id: int,
+    plan_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.VIEW_PROBLEMS, "problem_plan", "plan_id"))],
 ) -> Response:
     return _plan_page(request, viewer, plan_id)
@@ -111,7 +111,7 @@ def _exists(request: Request, plan_id: int) -> None:
 @router.post("/problems/{plan_id}/links")
 def link(
     request: Request,
-    plan_id: int,
+    plan_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PROBLEMS, "problem_plan", "plan_id"))],
     kind: Annotated[str, Form(max_length=10)] = "",
     ref: Annotated[str, Form(max_length=250)] = "",
@@ -129,7 +129,7 @@ def link(
 @router.post("/problems/{plan_id}/stage")
 def stage(
     request: Request,
-    plan_id: int,
+    plan_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PROBLEMS, "problem_plan", "plan_id"))],
     stage: Annotated[str, Form(max_length=20)] = "",
     note: Annotated[str, Form(max_length=5000)] = "",
@@ -147,7 +147,7 @@ def stage(
 @router.post("/problems/{plan_id}/interventions")
 def intervention(
     request: Request,
-    plan_id: int,
+    plan_id: RowId,
     viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_PROBLEMS, "problem_plan", "plan_id"))],
     text: Annotated[str, Form(max_length=5000)] = "",
     owner: Annotated[str, Form(max_length=200)] = "",

@@ -229,8 +229,10 @@ def store_photo(
         raise
 
 
-def open_photo(factory: sessionmaker[Session], data_dir: Path, person_id: str, *, actor: str) -> tuple[Path, str]:
-    """The child's photograph in force and its media type, for showing; audited as a view."""
+def open_photo(
+    factory: sessionmaker[Session], data_dir: Path, person_id: str, *, actor: str, basis: str | None = None
+) -> tuple[Path, str]:
+    """The child's photograph in force and its media type, for showing; audited as a view with its basis."""
     with transaction(factory) as session:
         stored_name, media_type = _newest_photo(session, person_id)
         if stored_name is None or media_type not in PHOTO_TYPES:
@@ -240,6 +242,6 @@ def open_photo(factory: sessionmaker[Session], data_dir: Path, person_id: str, *
             raise WorkflowError("The photograph is missing from the data folder.")
         audit.append(
             session, username=actor, action="philomena.photo.view", object_type="person", object_id=person_id,
-            detail={"stored_name": stored_name},
+            detail={"stored_name": stored_name, **({"basis": basis} if basis else {})},
         )  # fmt: skip
         return path, str(media_type)

@@ -165,12 +165,19 @@ def challenges_for_person(factory: sessionmaker[Session], person_id: str) -> lis
 
 
 def queue_people(factory: sessionmaker[Session], username: str) -> set[str]:
-    """The people whose alerts are currently assigned to ``username`` (their queue)."""
+    """The people whose alerts someone else (a supervisor, with ``alerts:assign``) has assigned to
+    ``username``: their queue, a purpose stated by another person (DPA 2018 s.62).
+
+    An alert someone took for themselves is not a reason to open the child: otherwise anyone who may
+    review could open any child without giving one (#26). Those still ask for a reason.
+    """
     with reading(factory) as session:
-        latest = _latest_assignments(session, None)
-        if not latest:
-            return set()
+        newest = select(func.max(AlertAssignment.id).label("id")).group_by(AlertAssignment.alert_id).scalar_subquery()
         rows = session.execute(
-            select(AlertAssignment.alert_id, AlertAssignment.person_id).where(AlertAssignment.assigned_to == username)
+            select(AlertAssignment.person_id).where(
+                AlertAssignment.id.in_(newest),
+                AlertAssignment.assigned_to == username,
+                AlertAssignment.assigned_by != username,
+            )
         ).all()
-    return {person for alert, person in rows if latest.get(alert) == username}
+    return {person for (person,) in rows}

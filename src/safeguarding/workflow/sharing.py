@@ -98,11 +98,26 @@ def share(
         return _plain(row)
 
 
-def revoke(factory: sessionmaker[Session], share_id: int, *, actor: str) -> None:
-    """Stop sharing (the partner loses access at once); audited."""
+def revoke(
+    factory: sessionmaker[Session],
+    share_id: int,
+    *,
+    actor: str,
+    person_id: str | None,
+    record: tuple[str, str] | None,
+) -> None:
+    """Stop sharing (the partner loses access at once); audited.
+
+    The share must be the one the caller is looking at: of ``person_id`` (when given) and of that kind,
+    a whole case when ``record`` is None, else that one record (``(record_type, record_ref)``). Share ids
+    run in sequence, so without this anyone who may share could revoke every agency's shares (#26).
+    """
     with transaction(factory) as session:
         row = session.get(CaseShare, share_id)
         if row is None or row.revoked_at is not None:
+            raise WorkflowError("That share is not in force.")
+        kind = None if row.record_type is None else (row.record_type, row.record_ref or "")
+        if (person_id is not None and row.person_id != person_id) or kind != record:
             raise WorkflowError("That share is not in force.")
         row.revoked_by, row.revoked_at = actor, datetime.now(UTC)
         audit.append(

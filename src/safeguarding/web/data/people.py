@@ -188,6 +188,28 @@ def _timeline(page: PersonPage) -> list[TimelineItem]:
     return sorted(items, key=lambda t: (t.at, t.kind), reverse=True)
 
 
+@dataclass(frozen=True)
+class SharedCasePage:
+    """What a partner agency is shown of a shared case: who the child is and the missing episodes (the
+    shared records themselves). Never alerts, scores, thresholds, indicators or intelligence."""
+
+    person: Person
+    episodes: list[Episode]
+
+
+def shared_case_page(snap: Snapshot, person_id: str) -> SharedCasePage | None:
+    """The partner's view of a shared case, or None when the id is unknown."""
+    person = get_person(snap, person_id)
+    if person is None:
+        return None
+    episodes = snap.rows(
+        """SELECT episode_ref, reported_at, found_at, risk_grade, missing_from, found_location
+           FROM missing_episodes WHERE person_id = ? ORDER BY reported_at DESC""",
+        [person_id],
+    )
+    return SharedCasePage(person=person, episodes=[Episode(*e) for e in episodes])
+
+
 def person_page(snap: Snapshot, person_id: str) -> PersonPage | None:
     """The profile's snapshot data, or None when the id is unknown."""
     person = get_person(snap, person_id)

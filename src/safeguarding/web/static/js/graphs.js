@@ -69,6 +69,14 @@
     return steps[Math.min(4, Math.floor((value / max) * 5))];
   }
 
+  // Leaflet reads a string tooltip as HTML: place names come from the force's records, so every
+  // tooltip is an element whose text is set as text, never parsed (#26 item 4).
+  function textTip(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function drawMap(el) {
     var map = L.map(el, { zoomControl: true, attributionControl: true, zoomSnap: 0.25 });
     map.attributionControl.addAttribution("Boundaries: ONS, OGL v3.0; contains OS data © Crown copyright");
@@ -82,14 +90,14 @@
         },
         onEachFeature: function (f, lyr) {
           var v = values[f.properties.LSOA11CD];
-          lyr.bindTooltip(f.properties.LSOA11NM + (v !== undefined ? ": " + v : ""));
+          lyr.bindTooltip(textTip(f.properties.LSOA11NM + (v !== undefined ? ": " + v : "")));
         }
       }).addTo(map);
       map.fitBounds(layer.getBounds());
       (data.places || []).forEach(function (p) {
         if (p.latitude === null || p.longitude === null) { return; }
         L.circleMarker([p.latitude, p.longitude], { radius: 6, color: "#0b0c0c", weight: 2, fillColor: "#d4351c", fillOpacity: 0.9 })
-          .bindTooltip(p.name + (p.place_type ? " (" + p.place_type + ")" : "")).addTo(map);
+          .bindTooltip(textTip(p.name + (p.place_type ? " (" + p.place_type + ")" : ""))).addTo(map);
       });
       el.dataset.drawn = String(layer.getLayers().length);
     }).catch(function (err) { say(el, "The map could not be drawn: " + err.message); });
