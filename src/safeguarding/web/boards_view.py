@@ -80,9 +80,8 @@ def board_page(
 def standard_sections(
     snap: Snapshot, board: boards.BoardSpec, viewer: Viewer, extra: Callable[[dict[str, Any]], None] | None = None
 ) -> list[boards.Section]:
-    now = boards.now_utc()
     return [
-        boards.section(snap, spec, now, extra)
+        boards.section(snap, spec, snap.moment, extra)
         for spec in board.sections
         if spec.only_if is None or viewer.can(spec.only_if)
     ]
@@ -129,7 +128,7 @@ def export_section(
     spec = next((s for s in board.sections if s.key == section_key), None)
     if spec is None or (spec.only_if is not None and not viewer.can(spec.only_if)):
         raise HTTPException(status_code=404)
-    found = boards.query(snap, spec, boards.now_utc(), None)
+    found = boards.query(snap, spec, snap.moment, None)
     if found is None:
         raise HTTPException(status_code=404)
     rows, _total = found

@@ -438,7 +438,7 @@ ONLINE_COLUMNS = list(boards.ONLINE_COLUMNS)
 
 def _online_rows(request: Request, snap: Snapshot) -> list[dict[str, Any]]:
     factory = app_state(request).factory
-    return online_queue.rows(snap, online_work.gradings(factory), online_work.outcomes(factory), boards.now_utc())
+    return online_queue.rows(snap, online_work.gradings(factory), online_work.outcomes(factory), snap.moment)
 
 
 ONLINE_SECTIONS: dict[str, tuple[str, str, Callable[[dict[str, Any]], bool]]] = {

@@ -3,7 +3,6 @@ computed from the snapshot."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -84,7 +83,7 @@ def _plan_page(
         return snap
     children, places = view.refs("child"), view.refs("place")
     measures = governance.before_after(
-        snap, started_on=view.plan.started_on, places=places, children=children, today=datetime.now(UTC).date()
+        snap, started_on=view.plan.started_on, places=places, children=children, today=snap.moment.date()
     )
     return render(
         request, "problem.html", viewer, status_code=status_code, view=view, plan=view.plan, measures=measures,

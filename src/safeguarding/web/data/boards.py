@@ -1,16 +1,17 @@
 """What each operational board shows: its sections (tables read from the snapshot's board tables), the
 service levels in force, and the monthly trend of its measures.
 
-The clocks are computed in the assessment (assess/clocks) and stored in the snapshot; here the only clock
-work is "live": an item still waiting whose due time has passed since the snapshot was built shows as
-overdue now, and an open missing episode's time missing runs to now. Everything else is a plain query.
+The clocks are computed in the assessment (assess/clocks) and stored in the snapshot at the assessment's
+moment (the data's extract time, ``Snapshot.moment``); queries here take that same moment for "now" (an item
+still waiting whose due time has passed by it shows as overdue, an open episode's hours missing run to it),
+never the machine's clock, so a snapshot of old data reads as of its own time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -442,14 +443,8 @@ def section(
 
 
 def data_as_of(snap: Snapshot) -> datetime:
-    """The moment the assessment was taken at (the data's latest time), for "the last 30/90 days" counts."""
-    found = (
-        snap.rows("SELECT value FROM snapshot_meta WHERE key = 'assessed_as_of'") if snap.has("snapshot_meta") else []
-    )
-    try:
-        return datetime.fromisoformat(str(found[0][0])) if found and found[0][0] else now_utc()
-    except ValueError:
-        return now_utc()
+    """The snapshot's moment (the assessment's): "now" for every status and "the last 30/90 days" count."""
+    return snap.moment
 
 
 def summary(snap: Snapshot, board: BoardSpec, as_of: datetime) -> list[tuple[str, str]]:
@@ -515,7 +510,3 @@ def levels_shown(board: BoardSpec) -> list[tuple[str, str]]:
             text = str(value).replace("_", " ")
         lines.append((key.replace("_", " "), text))
     return lines
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

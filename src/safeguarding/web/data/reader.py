@@ -11,12 +11,25 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from safeguarding.snapshot import store
+
+
+def read_moment(con: duckdb.DuckDBPyConnection, built_at: str) -> datetime:
+    """The snapshot's moment: its assessment's ``assessed_as_of``, or for an older snapshot its build time."""
+    found = con.execute("SELECT value FROM snapshot_meta WHERE key = 'assessed_as_of'").fetchall()
+    for text in ([found[0][0]] if found else []) + [built_at]:
+        try:
+            moment = datetime.fromisoformat(str(text))
+        except ValueError:
+            continue
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)  # neither is readable: the snapshot is damaged; its pages will say so elsewhere
 
 
 @dataclass
@@ -27,6 +40,8 @@ class Snapshot:
     built_at: str
     con: duckdb.DuckDBPyConnection
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The assessment's moment (snapshot_meta 'assessed_as_of'): what "now" means on every page, never the clock.
+    moment: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
     def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         cursor = self.con.cursor()
@@ -119,7 +134,10 @@ class SnapshotReader:
             ).fetchall():
                 columns.setdefault(str(table), set()).add(str(column))
             _build_name_index(con)
-            opened = Snapshot(published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()})
+            opened = Snapshot(
+                published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()},
+                read_moment(con, published.built_at),
+            )  # fmt: skip
             if self._retired is not None:
                 self._retired.con.close()
             self._retired, self._current = self._current, opened
