@@ -296,6 +296,13 @@ def serve(
     serve_portal(_settings(ctx).with_overrides(host=host, port=port, workers=workers))
 
 
+def demo_start(today: date) -> date:
+    """The demo force's first day: the year of whole months that ends at the start of this month, so the demo's
+    data (and the assessment's moment) is recent rather than fixed in 2023. The generator works in whole months."""
+    year, month = (today.year - 1, today.month)
+    return date(year, month, 1)
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -315,7 +322,7 @@ def demo(
     force = settings.data_dir / "demo-force"
     if not (force / "truth" / "options.json").exists():
         typer.echo(f"Generating a small synthetic force in {force} ...")
-        generate(SynthOptions(scale="tiny", seed=1), force)
+        generate(SynthOptions(scale="tiny", seed=1, start=demo_start(date.today())), force)
     result = run_ingest(settings, [force / "exports"])
     typer.echo(f"Ingest: {result.status}; {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined")
     linked = run_link(settings)
