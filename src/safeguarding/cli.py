@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import typer
 
 from safeguarding import logs
-from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
+from safeguarding.policy.levels import ServiceLevelError, use_levels_file
 from safeguarding.security.cli import audit_app, db_app, users_app
 from safeguarding.security.trail import record_cli
 

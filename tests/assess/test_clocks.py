@@ -15,7 +15,8 @@ import pytest
 from minilake import ADULT_DOB, CHILD_DOB, MiniLake
 
 from safeguarding.assess import clocks
-from safeguarding.assess.clocks.levels import (
+from safeguarding.assess.views import prepare
+from safeguarding.policy.levels import (
     ANSWERS,
     ServiceLevelError,
     grade,
@@ -23,7 +24,6 @@ from safeguarding.assess.clocks.levels import (
     priority_sql,
     use_levels_file,
 )
-from safeguarding.assess.views import prepare
 
 T = datetime(2024, 5, 1, 10, tzinfo=UTC)
 LATER = datetime(2025, 1, 1, tzinfo=UTC)

@@ -241,7 +241,7 @@ TABLES: dict[str, str] = {
         record_ref VARCHAR NOT NULL,
         event_at TIMESTAMPTZ
     """,
-    # Operational boards (issue #8; assess/clocks, service levels in assess/clocks/service_levels.yaml).
+    # Operational boards (issue #8; assess/clocks, service levels in policy/service_levels.yaml).
     # Missing children: one row per episode of a child (or of unknown age) with the ratification and return home
     # interview clocks. *_status: on_time | late | overdue | awaiting | due | out_of_order | ... (docs/user-guide.md).
     "board_missing": """

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from safeguarding.assess.clocks.levels import PRIORITY_LABELS, STEPS
+from safeguarding.policy.levels import PRIORITY_LABELS, STEPS
 from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
 from safeguarding.web import boards_view

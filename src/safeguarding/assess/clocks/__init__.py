@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from safeguarding.assess.clocks import custody, measures, missing, offenders, online, ppn
-from safeguarding.assess.clocks.levels import load_levels
 from safeguarding.assess.clocks.sql import ts
+from safeguarding.policy.levels import load_levels
 
 # persons_resolved is a view that aggregates every mention: the clocks need the date of birth and sex of the
 # people on missing episodes and custody records and of those living at an offender's address, made once.

@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from safeguarding.assess.clocks.levels import load_levels
+from safeguarding import policy
+from safeguarding.policy.levels import load_levels
 from safeguarding.web.data.reader import Snapshot
 from safeguarding.web.data.stats import Series
 
@@ -122,7 +123,8 @@ MISSING = BoardSpec(
         ),
         SectionSpec(
             "rhi", "Return home interviews to chase",
-            "Children back home whose interview is not done within 72 hours, or was declined without a reason.",
+            "Children back home whose interview is not done within {policy:missing.rhi_within_hours} hours, or was "
+            "declined without a reason.",
             "board_missing",
             f"""SELECT b.person_id, {NAME} AS child, b.episode_ref, b.found_at, b.rhi_due_at, b.rhi_done_at,
                        b.rhi_declined_reason, {live('b.rhi_status', 'b.rhi_due_at')} AS interview
@@ -236,8 +238,9 @@ PPN = BoardSpec(
     key="ppns",
     title="Public Protection Notices",
     intro="Each PPN's quality score from the fields a good PPN needs (the voice of the child among them), its "
-    "sharing with children's social care and, for domestic abuse, the school (Operation Encompass); three greens "
-    "about a child in three months; and incidents with a child that had no PPN in time.",
+    "sharing with children's social care and, for domestic abuse, the school (Operation Encompass); "
+    "{policy:ppn.green_escalation_count} greens about a child in {policy:ppn.green_escalation_days} days; and "
+    "incidents with a child that had no PPN in time.",
     levels_section="ppn",
     summary_table="board_ppn",
     summary_sql="""SELECT round(avg(quality_score) FILTER (WHERE submitted_at > ? - INTERVAL 90 DAY), 1),
@@ -259,8 +262,9 @@ PPN = BoardSpec(
                     "before the next school day.", "board_ppn",
                     PPN_SELECT + " WHERE b.school_status IN ('late', 'overdue', 'due')"
                     " ORDER BY b.submitted_at DESC {limit}", PPN_COLUMNS, _ppn_link, now_params=2),
-        SectionSpec("escalations", "Three greens: escalate (treat as amber)", "The third green PPN about the same "
-                    "child within the window.", "board_ppn",
+        SectionSpec("escalations", "Repeated greens: escalate (treat as amber)",
+                    "The green PPN that makes {policy:ppn.green_escalation_count} about the same child within "
+                    "{policy:ppn.green_escalation_days} days.", "board_ppn",
                     PPN_SELECT + " WHERE b.green_escalation ORDER BY b.submitted_at DESC {limit}", PPN_COLUMNS,
                     _ppn_link, now_params=2),
         SectionSpec(
@@ -335,13 +339,13 @@ OFFENDERS = BoardSpec(
     sections=(
         SectionSpec(
             "caseload", "Caseload per offender manager", "Active offenders each manager holds.", "board_rso",
-            f"""SELECT offender_manager, count(*) AS offenders,
-                      count(*) >= {int(load_levels()["offenders"]["caseload_warning"])} AS at_warning,
+            """SELECT offender_manager, count(*) AS offenders,
+                      count(*) >= {policy:offenders.caseload_warning} AS at_warning,
                       count(*) FILTER (WHERE arms_priority IN ('high', 'very_high')) AS high_or_very_high,
                       sum(visits_overdue) AS visits_overdue,
                       count(*) FILTER (WHERE arms_status IN ('overdue', 'none')) AS arms_overdue
                FROM board_rso WHERE coalesce(status, 'active') = 'active'
-               GROUP BY offender_manager ORDER BY offenders DESC {{limit}}""",
+               GROUP BY offender_manager ORDER BY offenders DESC {limit}""",
             (("offender_manager", "Offender manager"), ("offenders", "Offenders"),
              ("at_warning", "At or over the caseload level"),
              ("high_or_very_high", "High or very high"), ("visits_overdue", "Visits overdue"),
@@ -410,7 +414,9 @@ def query(
     """The section's rows (as dicts) and how many there are in all; None when the snapshot lacks its table."""
     if not snap.has(spec.table):
         return None
-    sql = spec.sql.format(limit="" if limit is None else f"LIMIT {int(limit)}")
+    # Policy numbers are read at query time, so the levels in force (use_levels_file) apply in every worker.
+    template = policy.text(spec.sql)
+    sql = template.format(limit="" if limit is None else f"LIMIT {int(limit)}")
     cursor = snap.con.cursor()
     try:
         result = cursor.execute(sql, [now] * spec.now_params)
@@ -418,7 +424,7 @@ def query(
         rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
         total = len(rows)
         if limit is not None and total >= limit:
-            count_sql = f"SELECT count(*) FROM ({spec.sql.format(limit='')})"
+            count_sql = f"SELECT count(*) FROM ({template.format(limit='')})"
             total = int(cursor.execute(count_sql, [now] * spec.now_params).fetchall()[0][0])
         return rows, total
     finally:
@@ -429,14 +435,15 @@ def section(
     snap: Snapshot, spec: SectionSpec, now: datetime, extra: Callable[[dict[str, Any]], None] | None = None
 ) -> Section:
     found = query(snap, spec, now, SHOWN)
+    intro = policy.text(spec.intro)
     if found is None:
-        return Section(spec.key, spec.title, spec.intro, [h for _, h in spec.columns], [], [], 0, False)
+        return Section(spec.key, policy.text(spec.title), intro, [h for _, h in spec.columns], [], [], 0, False)
     rows, total = found
     for row in rows:
         if extra:
             extra(row)
     return Section(
-        spec.key, spec.title, spec.intro, [h for _, h in spec.columns],
+        spec.key, policy.text(spec.title), intro, [h for _, h in spec.columns],
         [[display(row.get(k)) for k, _ in spec.columns] for row in rows],
         [spec.link(row) if spec.link else "" for row in rows], total, True,
     )  # fmt: skip

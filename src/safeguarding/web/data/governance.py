@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from safeguarding import policy
 from safeguarding.web.data.reader import Snapshot
 
 # The measures the Gold Group's outcomes page expects from the boards (board/measure), in page order.
 EXPECTED_MEASURES: dict[str, str] = {
-    "missing/rhi_within_72h": "Return home interviews within 72 hours",
+    "missing/rhi_within_72h": "Return home interviews within {policy:missing.rhi_within_hours} hours",
     "missing/repeat_missing_rate": "Repeat missing rate",
     "custody/aa_median_minutes": "Appropriate adult: median minutes to arrive",
     "ppn/mean_quality": "PPN quality (mean score out of 100)",
@@ -149,7 +150,7 @@ def monthly_measures(snap: Snapshot, months: int = 12) -> tuple[list[MeasureSeri
     for board, measure, label, month, value, n, d in rows:
         key = measure if "/" in str(measure) else f"{board}/{measure}"
         found.setdefault(key, {})[month] = (value, n, d)
-        labels[key] = EXPECTED_MEASURES.get(key) or label or key
+        labels[key] = policy.text(EXPECTED_MEASURES.get(key) or label or key)
     order = [k for k in EXPECTED_MEASURES if k in found] + sorted(k for k in found if k not in EXPECTED_MEASURES)
     series = []
     for key in order:
