@@ -195,7 +195,13 @@ def test_custody_missing_and_out_of_order_times() -> None:
     )  # fmt: skip
     built(lake)
     k1, k2 = row(lake, "board_custody", "custody_ref", "K1"), row(lake, "board_custody", "custody_ref", "K2")
-    assert (k1["aa_request_status"], k1["aa_arrive_status"]) == ("no_identified_time", "not_requested")
+    # No time the juvenile was identified: the child appeared under 18 on arrival, so the clock runs from then.
+    assert (k1["aa_request_status"], k1["aa_arrive_status"], k1["no_identified_time"]) == (
+        "not_requested",
+        "not_requested",
+        True,
+    )
+    assert "appropriate adult requested late" in k1["breaches"]
     assert k2["aa_arrive_status"] == "out_of_order" and "times out of order" in k2["breaches"]
 
 

@@ -7,7 +7,7 @@ column changes so that an old portal refuses a new snapshot instead of misreadin
 
 from __future__ import annotations
 
-SNAPSHOT_SCHEMA_VERSION = 2
+SNAPSHOT_SCHEMA_VERSION = 3  # 3: board_custody review schedule and limits (issue #24)
 
 # Table name -> CREATE TABLE body. Order matters only for readability.
 TABLES: dict[str, str] = {
@@ -299,9 +299,18 @@ TABLES: dict[str, str] = {
         reviews_due BIGINT,
         reviews_done BIGINT,
         reviews_late HUGEINT,
+        reviews_postponed BIGINT,
+        postponed_without_reason BIGINT,
+        reviews_before_arrival BIGINT,
+        next_review_due_at TIMESTAMPTZ,
+        authorised_at TIMESTAMPTZ,
+        extension_authorised_at TIMESTAMPTZ,
+        warrant_expires_at TIMESTAMPTZ,
         review_breach BOOLEAN,
         detained_hours DOUBLE,
+        limit_hours DOUBLE,
         over_basic_limit BOOLEAN,
+        no_identified_time BOOLEAN,
         charged_at TIMESTAMPTZ,
         bail_refused BOOLEAN,
         transfer_requested_at TIMESTAMPTZ,

@@ -26,6 +26,8 @@ WHERE person_id IN (
     JOIN (SELECT source_system, person_ref FROM missing_episodes_asof
           UNION SELECT source_system, person_ref FROM custody_detentions_asof) r USING (source_system, person_ref)
     UNION
+    SELECT person_id FROM record_people WHERE record_type = 'custody_detentions' AND role = 'detainee'
+    UNION
     SELECT person_id FROM mention_attrs WHERE address_ref IN (SELECT address_ref FROM offenders_asof)
 )
 """

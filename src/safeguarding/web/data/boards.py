@@ -165,13 +165,15 @@ MISSING = BoardSpec(
 CUSTODY_COLUMNS = (
     ("child", "Child"), ("custody_ref", "Custody record"), ("arrived_at", "Arrived"), ("age", "Age"),
     ("aa_request_minutes", "Minutes to request AA"), ("aa_arrive_minutes", "Minutes for AA to arrive"),
-    ("aa_status", "Appropriate adult"), ("reviews", "Reviews done / due"), ("woman_responsible", "Named woman"),
+    ("aa_status", "Appropriate adult"), ("reviews", "Reviews done / due"), ("next_review_due_at", "Next review by"),
+    ("limit_hours", "Limit (hours)"), ("woman_responsible", "Named woman"),
     ("transfer_status", "Transfer"), ("held_overnight", "Held overnight"), ("breaches", "Breaches"),
 )  # fmt: skip
 CUSTODY_SELECT = f"""SELECT b.person_id, {NAME} AS child, b.custody_ref, b.arrived_at, b.age, b.aa_request_minutes,
        b.aa_arrive_minutes, b.aa_request_status || ' / ' || b.aa_arrive_status AS aa_status,
-       b.reviews_done || ' / ' || b.reviews_due AS reviews, b.woman_responsible, b.transfer_status, b.held_overnight,
-       b.breaches
+       b.reviews_done || ' / ' || b.reviews_due AS reviews,
+       CASE WHEN b.in_custody_now THEN b.next_review_due_at END AS next_review_due_at, b.limit_hours,
+       b.woman_responsible, b.transfer_status, b.held_overnight, b.breaches
 FROM board_custody b LEFT JOIN persons p USING (person_id)"""
 
 CUSTODY = BoardSpec(
