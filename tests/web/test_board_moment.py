@@ -50,3 +50,25 @@ def test_hours_missing_and_overdue_are_as_of_the_snapshot_moment(
     assert "awaiting" in open_row and "overdue" not in open_row
     home = signed_in("olga", "safeguarding_officer").client.get("/home").text
     assert "Data to 05 Jul 2025 01:00" in home
+
+
+def _rhi_section(portal: Portal) -> str:
+    page = portal.client.get("/boards/missing").text
+    return page.split('id="section-rhi"')[1].split("</section>")[0]
+
+
+def test_a_portal_interview_must_follow_the_return_and_takes_the_child_off_to_chase(
+    signed_in: Callable[[str, str], Portal],  # noqa: F811
+) -> None:
+    portal = signed_in("olga", "safeguarding_officer")
+    assert "MISS-101" in _rhi_section(portal)  # returned 2 Jun 2025 09:00 (London), interview overdue
+    path = "/boards/missing/children/P-0001"
+    token = portal.csrf_from(portal.client.get(path).text)
+    form = {"kind": "rhi_done", "episode_ref": "MISS-101", "detail": "Seen by the independent worker",
+            "csrf_token": token}  # fmt: skip
+    early = portal.client.post(path + "/action", data={**form, "happened_at": "2025-06-02T08:30"})
+    assert early.status_code == 400 and "cannot be before the child&#39;s return (02 Jun 2025 09:00)" in early.text
+    assert "MISS-101" in _rhi_section(portal)
+    done = portal.client.post(path + "/action", data={**form, "happened_at": "2025-06-03T10:00"})
+    assert done.status_code == 200 and "Seen by the independent worker" in done.text  # redirected to the child
+    assert "MISS-101" not in _rhi_section(portal)

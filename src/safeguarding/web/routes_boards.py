@@ -52,6 +52,14 @@ def _with_plans(request: Request) -> Callable[[dict[str, Any]], None]:
     return add
 
 
+def _recorded_on_portal(request: Request) -> dict[str, Any]:
+    """Episodes whose interview was recorded on the portal (done, or declined with a reason): off "to chase"."""
+    done = {"rhi_done", "rhi_declined"}
+    refs = sorted({a.episode_ref for a in missing_work.actions(app_state(request).factory) if a.kind in done
+                   and a.episode_ref})  # fmt: skip
+    return {"recorded_on_portal": refs}
+
+
 @router.get("/boards/missing")
 def missing_board(
     request: Request, viewer: Annotated[Viewer, Depends(require(P.VIEW_MISSING_BOARD, "board"))]
@@ -59,7 +67,9 @@ def missing_board(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    sections = boards_view.standard_sections(snap, boards.MISSING, viewer, _with_plans(request))
+    sections = boards_view.standard_sections(
+        snap, boards.MISSING, viewer, _with_plans(request), _recorded_on_portal(request)
+    )
     return boards_view.board_page(request, viewer, snap, boards.MISSING, sections)
 
 
@@ -73,7 +83,9 @@ def missing_export(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    return boards_view.export_section(request, viewer, snap, boards.MISSING, section, format, _with_plans(request))
+    return boards_view.export_section(
+        request, viewer, snap, boards.MISSING, section, format, _with_plans(request), _recorded_on_portal(request)
+    )
 
 
 def _child_episodes(snap: Snapshot, person_id: str) -> list[dict[str, Any]]:
@@ -164,15 +176,16 @@ def missing_action(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    refs = {e["episode_ref"] for e in _child_episodes(snap, person_id)}
-    if not refs:
+    returned = {e["episode_ref"]: e.get("found_at") for e in _child_episodes(snap, person_id)}
+    if not returned:
         raise HTTPException(status_code=404)
     try:
-        if episode_ref and episode_ref not in refs:
+        if episode_ref and episode_ref not in returned:
             raise WorkflowError("That episode is not this child's.")
         missing_work.record(
             app_state(request).factory, person_id=person_id, episode_ref=episode_ref or None, kind=kind,
             detail=detail, happened_at=_parse_local(happened_at), actor=viewer.username,
+            returned_at=returned.get(episode_ref), display=boards.display,
         )  # fmt: skip
     except WorkflowError as exc:
         return _child_page(request, viewer, person_id, str(exc), status_code=400)

@@ -36,6 +36,7 @@ class SectionSpec:
     link: Callable[[dict[str, Any]], str] | None = None
     now_params: int = 0
     only_if: str | None = None  # a permission the viewer needs to see this section
+    bound: tuple[str, ...] = ()  # further ? parameters, after the "now" ones, bound by name at query time
 
 
 @dataclass
@@ -129,11 +130,13 @@ MISSING = BoardSpec(
             f"""SELECT b.person_id, {NAME} AS child, b.episode_ref, b.found_at, b.rhi_due_at, b.rhi_done_at,
                        b.rhi_declined_reason, {live('b.rhi_status', 'b.rhi_due_at')} AS interview
                 FROM board_missing b LEFT JOIN persons p USING (person_id)
-                WHERE b.rhi_status IN ('due', 'overdue', 'done_late', 'declined_no_reason', 'out_of_order')
+                WHERE b.rhi_status IN ('due', 'overdue', 'done_late', 'declined_no_reason', 'out_of_order',
+                                       'interview_without_return')
+                  AND NOT list_contains(CAST(? AS VARCHAR[]), b.episode_ref)
                 ORDER BY b.found_at DESC {{limit}}""",
             (("child", "Child"), ("episode_ref", "Episode"), ("found_at", "Returned"), ("rhi_due_at", "Due by"),
              ("rhi_done_at", "Done"), ("rhi_declined_reason", "Reason declined"), ("interview", "Status")),
-            _person_link, now_params=1,
+            _person_link, now_params=1, bound=("recorded_on_portal",),
         ),
         SectionSpec(
             "repeat", "Repeat-missing children",
@@ -411,9 +414,13 @@ def export_value(value: Any) -> str | int | float | None:
 
 
 def query(
-    snap: Snapshot, spec: SectionSpec, now: datetime, limit: int | None
+    snap: Snapshot, spec: SectionSpec, now: datetime, limit: int | None, bound: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], int] | None:
-    """The section's rows (as dicts) and how many there are in all; None when the snapshot lacks its table."""
+    """The section's rows (as dicts) and how many there are in all; None when the snapshot lacks its table.
+
+    ``bound`` gives the section's named parameters (``spec.bound``), e.g. the episodes whose interview was recorded
+    on the portal; one not given binds as empty."""
+    params: list[Any] = [now] * spec.now_params + [(bound or {}).get(name, []) for name in spec.bound]
     if not snap.has(spec.table):
         return None
     # Policy numbers are read at query time, so the levels in force (use_levels_file) apply in every worker.
@@ -421,22 +428,26 @@ def query(
     sql = template.format(limit="" if limit is None else f"LIMIT {int(limit)}")
     cursor = snap.con.cursor()
     try:
-        result = cursor.execute(sql, [now] * spec.now_params)
+        result = cursor.execute(sql, params)
         names = [d[0] for d in result.description]
         rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
         total = len(rows)
         if limit is not None and total >= limit:
             count_sql = f"SELECT count(*) FROM ({template.format(limit='')})"
-            total = int(cursor.execute(count_sql, [now] * spec.now_params).fetchall()[0][0])
+            total = int(cursor.execute(count_sql, params).fetchall()[0][0])
         return rows, total
     finally:
         cursor.close()
 
 
 def section(
-    snap: Snapshot, spec: SectionSpec, now: datetime, extra: Callable[[dict[str, Any]], None] | None = None
+    snap: Snapshot,
+    spec: SectionSpec,
+    now: datetime,
+    extra: Callable[[dict[str, Any]], None] | None = None,
+    bound: dict[str, Any] | None = None,
 ) -> Section:
-    found = query(snap, spec, now, SHOWN)
+    found = query(snap, spec, now, SHOWN, bound)
     intro = policy.text(spec.intro)
     if found is None:
         return Section(spec.key, policy.text(spec.title), intro, [h for _, h in spec.columns], [], [], 0, False)
