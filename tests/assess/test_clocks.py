@@ -333,7 +333,7 @@ def test_amber_ppn_sharing_within_24_hours_missing_and_out_of_order() -> None:
     [
         ("2024-03-29T20:00:00", "2024-04-01T07:30:00"),  # Friday before spring forward -> Monday 08:30 BST
         ("2024-10-26T20:00:00", "2024-10-28T08:30:00"),  # Saturday before fall back -> Monday 08:30 GMT
-        ("2024-05-01T23:30:00", "2024-05-03T07:30:00"),  # 00:30 BST Thursday -> Friday 08:30 BST
+        ("2024-05-01T23:30:00", "2024-05-02T07:30:00"),  # 00:30 BST Thursday -> 08:30 BST that Thursday
     ],
 )
 def test_operation_encompass_deadline_is_the_next_school_day(incident: str, deadline: str) -> None:

@@ -341,6 +341,7 @@ TABLES: dict[str, str] = {
         share_status VARCHAR,
         school_due_at TIMESTAMPTZ,
         school_notified_at TIMESTAMPTZ,
+        household_children BIGINT,
         school_status VARCHAR,
         greens_in_window BIGINT,
         green_escalation BOOLEAN

@@ -28,6 +28,12 @@ WHERE person_id IN (
     UNION
     SELECT person_id FROM record_people WHERE record_type = 'custody_detentions' AND role = 'detainee'
     UNION
+    SELECT h.other_id FROM same_household h JOIN person_mentions m ON m.person_id = h.person_id
+    JOIN ppns_asof x ON x.source_system = m.source_system AND x.subject_person_ref = m.person_ref
+    UNION
+    SELECT m.person_id FROM person_mentions m
+    JOIN ppns_asof x ON x.source_system = m.source_system AND x.subject_person_ref = m.person_ref
+    UNION
     SELECT person_id FROM mention_attrs WHERE address_ref IN (SELECT address_ref FROM offenders_asof)
 )
 """
