@@ -447,7 +447,7 @@ def test_notification_period(
     got = row(built(lake), "board_rso", "offender_ref", "R1")
     assert (got["period_months"], got["notification_ends_on"], got["indefinite"]) == (period, ends, period is None)
     if period is None:
-        assert got["review_from_on"] == date(2035, 1, 15)
+        assert got["review_from_on"] == date(2035, 1, 16)  # 15 years from the initial notification (s.91B)
 
 
 def test_visits_arms_and_alerts() -> None:

@@ -72,3 +72,19 @@ def test_a_portal_interview_must_follow_the_return_and_takes_the_child_off_to_ch
     done = portal.client.post(path + "/action", data={**form, "happened_at": "2025-06-03T10:00"})
     assert done.status_code == 200 and "Seen by the independent worker" in done.text  # redirected to the child
     assert "MISS-101" not in _rhi_section(portal)
+
+
+def test_a_portal_planned_visit_is_the_next_visit_on_the_board(
+    signed_in: Callable[[str, str], Portal],  # noqa: F811
+) -> None:
+    portal = signed_in("omar", "offender_manager")
+    section = portal.client.get("/boards/offenders").text.split('id="section-all"')[1].split("</section>")[0]
+    assert "01 Jan 2099" not in section
+    token = portal.csrf_from(portal.client.get("/boards/offenders/RSO-1").text)
+    portal.client.post(
+        "/boards/offenders/RSO-1/visit", data={"planned_on": "2099-01-01", "note": "ARMS review", "csrf_token": token}
+    )
+    page = portal.client.get("/boards/offenders").text
+    section = page.split('id="section-all"')[1].split("</section>")[0]
+    assert "RSO-1" in section and "01 Jan 2099" in section
+    assert "Re-notification due" in page

@@ -297,14 +297,27 @@ def philomena_print(
     )  # fmt: skip
 
 
-def _standard_board(path: str, board: boards.BoardSpec, permission: Permission, default_section: str) -> None:
-    """Register a board's page and its export: the board's standard sections, read from the snapshot."""
+RowHook = Callable[[dict[str, Any]], None]
+
+
+def _standard_board(
+    path: str,
+    board: boards.BoardSpec,
+    permission: Permission,
+    default_section: str,
+    hook: Callable[[Request, Snapshot], RowHook] | None = None,
+) -> None:
+    """Register a board's page and its export: the board's standard sections, read from the snapshot (``hook``
+    adds what the app database knows to each row)."""
 
     def page(request: Request, viewer: Viewer = Depends(require(permission, "board"))) -> Response:
         snap = snapshot_or_page(request, viewer)
         if isinstance(snap, Response):
             return snap
-        return boards_view.board_page(request, viewer, snap, board, boards_view.standard_sections(snap, board, viewer))
+        extra = hook(request, snap) if hook else None
+        return boards_view.board_page(
+            request, viewer, snap, board, boards_view.standard_sections(snap, board, viewer, extra)
+        )
 
     def export(
         request: Request,
@@ -315,7 +328,9 @@ def _standard_board(path: str, board: boards.BoardSpec, permission: Permission, 
         snap = snapshot_or_page(request, viewer)
         if isinstance(snap, Response):
             return snap
-        return boards_view.export_section(request, viewer, snap, board, section, format)
+        return boards_view.export_section(
+            request, viewer, snap, board, section, format, hook(request, snap) if hook else None
+        )
 
     router.add_api_route(path, page, methods=["GET"], name=f"{board.key}_board")
     router.add_api_route(f"{path}/export", export, methods=["GET"], name=f"{board.key}_export")
@@ -605,7 +620,22 @@ def online_outcome(
 # --- registered sex offenders --------------------------------------------------------------------------
 
 
-_standard_board("/boards/offenders", boards.OFFENDERS, P.VIEW_OFFENDER_BOARD, "caseload")
+def _planned_visits(request: Request, snap: Snapshot) -> RowHook:
+    """A visit planned on the portal for the snapshot's day or later is the next visit when it comes first, or when
+    the lake's next planned visit has already passed undone (that one is listed as overdue)."""
+    today = snap.moment.astimezone(boards.LONDON).date()
+    plans = offender_work.plans(app_state(request).factory)
+
+    def add(row: dict[str, Any]) -> None:
+        ahead = [p.planned_on for p in plans.get(str(row.get("offender_ref")), []) if p.planned_on >= today]
+        current = row.get("next_visit_on")
+        if ahead and "next_visit_on" in row and (current is None or current < today or ahead[0] < current):
+            row["next_visit_on"] = ahead[0]
+
+    return add
+
+
+_standard_board("/boards/offenders", boards.OFFENDERS, P.VIEW_OFFENDER_BOARD, "caseload", _planned_visits)
 
 
 def _offender(snap: Snapshot, offender_ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:

@@ -65,7 +65,9 @@ CREATE OR REPLACE TEMP VIEW rso_visit_clock AS
 SELECT planned_on,
        visited_at IS NOT NULL AND visited_at <= {end_of_grace} AND visited_at <= {moment} AS on_time,
        {end_of_grace} < {moment} OR (visited_at IS NOT NULL AND visited_at <= {moment}) AS due
-FROM offender_visits_asof
+-- A call with no access (or a cancelled one) is not a visit.
+FROM (SELECT planned_on, CASE WHEN coalesce(outcome, 'completed') = 'completed' THEN visited_at END AS visited_at
+      FROM offender_visits_asof)
 """
 
 

@@ -312,13 +312,15 @@ RSO_COLUMNS = (
     ("arms_priority", "ARMS priority"), ("arms_next_due_on", "ARMS due"), ("arms_status", "ARMS"),
     ("visits", "Visits on time / planned"), ("visits_overdue", "Visits overdue"), ("next_visit_on", "Next visit"),
     ("visit_due_on", "Visit due by priority"),
-    ("notification_ends_on", "Notification ends"), ("alerts", "Alerts"),
+    ("notification_ends_on", "Notification ends"), ("renotify_due_on", "Re-notification due"), ("alerts", "Alerts"),
 )  # fmt: skip
 RSO_SELECT = """SELECT b.offender_ref, coalesce(p.display_name, b.person_id) AS name, b.offender_manager,
        b.arms_priority, b.arms_next_due_on, b.arms_status, b.visits_on_time || ' / ' || b.visits_planned AS visits,
        b.visits_overdue, b.next_visit_on, b.visit_due_on,
        CASE WHEN b.indefinite THEN 'indefinite'
+            WHEN b.status = 'ended' THEN 'ended ' || coalesce(CAST(b.notification_ends_on AS VARCHAR), '')
             ELSE CAST(b.notification_ends_on AS VARCHAR) END AS notification_ends_on,
+       b.renotify_due_on,
        (SELECT count(*) FROM board_rso_alerts a WHERE a.offender_ref = b.offender_ref) AS alerts
 FROM board_rso b LEFT JOIN persons p USING (person_id)"""
 
@@ -337,10 +339,11 @@ OFFENDERS = BoardSpec(
     summary_sql="""SELECT count(*), count(*) FILTER (WHERE arms_status IN ('overdue', 'none')),
                           count(*) FILTER (WHERE visits_overdue > 0 OR visit_due_passed),
                           (SELECT count(DISTINCT offender_ref) FROM board_rso_alerts),
-                          count(DISTINCT offender_manager)
+                          count(DISTINCT offender_manager),
+                          count(*) FILTER (WHERE renotify_overdue)
                    FROM board_rso WHERE coalesce(status, 'active') = 'active'""",
     summary_labels=("Active offenders", "ARMS overdue or never done", "With a visit overdue",
-                    "With an alert about a child", "Offender managers"),
+                    "With an alert about a child", "Offender managers", "Re-notification overdue"),
     sections=(
         SectionSpec(
             "caseload", "Caseload per offender manager", "Active offenders each manager holds.", "board_rso",
@@ -374,6 +377,10 @@ OFFENDERS = BoardSpec(
                     RSO_COLUMNS, _offender_link),
         SectionSpec("arms", "ARMS assessments overdue", "The next assessment's date has passed, or none is recorded.",
                     "board_rso", RSO_SELECT + " WHERE b.arms_status IN ('overdue', 'none') ORDER BY b.arms_next_due_on"
+                    " {limit}", RSO_COLUMNS, _offender_link),
+        SectionSpec("renotify", "Re-notification due", "Annual re-notification: overdue first, then the next due "
+                    "(a year from the last notification, or from registration).", "board_rso",
+                    RSO_SELECT + " WHERE coalesce(b.status, 'active') = 'active' ORDER BY b.renotify_due_on NULLS LAST"
                     " {limit}", RSO_COLUMNS, _offender_link),
         SectionSpec("all", "All offenders", "By notification end date.", "board_rso",
                     RSO_SELECT + " ORDER BY b.notification_ends_on NULLS LAST {limit}", RSO_COLUMNS, _offender_link),
