@@ -51,7 +51,7 @@ def test_before_and_after_split_at_the_start_day_in_complete_periods_counting_ea
         m
         for m in governance.before_after(
             snap, started_on=date(2025, 6, 15), places=["L1"], children=[], until=snap.moment, months=2
-        )  # fmt: skip
+        )
         if m.name.startswith("Missing children found")
     ]
     assert found.months == [date(2025, 4, 15), date(2025, 5, 15), date(2025, 6, 15)]
