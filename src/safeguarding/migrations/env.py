@@ -7,6 +7,7 @@ from alembic import context
 # Importing the models registers their tables on Base.metadata.
 import safeguarding.security.models
 import safeguarding.workflow.audits
+import safeguarding.workflow.inspections
 import safeguarding.workflow.linkage_decisions
 import safeguarding.workflow.models
 import safeguarding.workflow.panels
