@@ -88,3 +88,13 @@ def test_a_portal_planned_visit_is_the_next_visit_on_the_board(
     section = page.split('id="section-all"')[1].split("</section>")[0]
     assert "RSO-1" in section and "01 Jan 2099" in section
     assert "Re-notification due" in page
+
+
+def test_weekly_chart_axes_say_the_year() -> None:
+    from datetime import date
+
+    from safeguarding.web import charts
+    from safeguarding.web.data.stats import Series
+
+    chart = charts.stacked_bars([date(2023, 12, 25), date(2024, 1, 1)], [Series("Alerts", [1, 2])])
+    assert [text for _x, text in chart.x_labels] == ["25 Dec 23"]
