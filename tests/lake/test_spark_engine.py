@@ -62,6 +62,12 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
         "SELECT list_contains(string_split('a|b', '|'), 'b'), list_contains(string_split('a.b', '.'), 'b')",
         [(True, True)],
     ),
+    # a London wall-clock time to an instant (assess/clocks sql.from_local), in BST and in GMT
+    (
+        "SELECT CAST(TIMESTAMP '2024-05-07 08:30:00' AS TIMESTAMP) AT TIME ZONE 'Europe/London',"
+        " CAST(TIMESTAMP '2024-12-09 08:30:00' AS TIMESTAMP) AT TIME ZONE 'Europe/London'",
+        [(datetime(2024, 5, 7, 7, 30, tzinfo=UTC), datetime(2024, 12, 9, 8, 30, tzinfo=UTC))],
+    ),
     # QUALIFY with SELECT * adds no column
     (
         "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n)"

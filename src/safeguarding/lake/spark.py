@@ -120,6 +120,14 @@ RENAMED = {"epoch_us": "UNIX_MICROS", "epoch_ms": "UNIX_MILLIS"}
 
 def _spark_rewrites(node: exp.Expression) -> exp.Expression:
     """DuckDB functions whose Spark spelling sqlglot does not produce (or produces with other semantics)."""
+    if (
+        isinstance(node, exp.AtTimeZone)
+        and isinstance(node.this, exp.Cast)
+        and node.this.to.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+    ):
+        # DuckDB: a wall-clock TIMESTAMP AT TIME ZONE z is the instant that wall-clock time is in z (assess/clocks
+        # sql.from_local). sqlglot writes FROM_UTC_TIMESTAMP, the opposite direction; Spark's is TO_UTC_TIMESTAMP.
+        return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[node.this.this, node.args["zone"]])
     if isinstance(node, exp.Anonymous) and str(node.name).lower() in RENAMED:
         return exp.Anonymous(this=RENAMED[str(node.name).lower()], expressions=node.expressions)
     if isinstance(node, exp.Mode):
