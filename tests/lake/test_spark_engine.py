@@ -68,6 +68,11 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
         " CAST(TIMESTAMP '2024-12-09 08:30:00' AS TIMESTAMP) AT TIME ZONE 'Europe/London'",
         [(datetime(2024, 5, 7, 7, 30, tzinfo=UTC), datetime(2024, 12, 9, 8, 30, tzinfo=UTC))],
     ),
+    # ISO weekday: Monday 1 .. Sunday 7 (2023-01-26 is a Thursday, 2023-01-29 a Sunday)
+    (
+        "SELECT isodow(DATE '2023-01-26'), isodow(TIMESTAMP '2023-01-29 10:00:00'), isodow(DATE '2023-01-30')",
+        [(4, 7, 1)],
+    ),
     # QUALIFY with SELECT * adds no column
     (
         "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n)"
