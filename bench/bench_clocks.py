@@ -32,10 +32,12 @@ def main() -> int:
     from bench_assess import prepare as prepare_force
 
     from safeguarding.assess import clocks
-    from safeguarding.assess.assessment import effective_as_of
+    from safeguarding.assess.assessment import assessment_moment
     from safeguarding.assess.views import prepare
     from safeguarding.config import Settings
     from safeguarding.lake.engine import get_engine
+    from safeguarding.lake.extract_time import latest_extract_time
+    from safeguarding.lake.store import Lake
     from safeguarding.pipeline import linkage_dir
 
     with tempfile.TemporaryDirectory(prefix="bench-clocks-") as tmp:
@@ -46,7 +48,7 @@ def main() -> int:
         t = time.perf_counter()
         prepare(con, pq.read_table(linkage_dir(settings) / "mentions.parquet"))
         timings["resolved views"] = time.perf_counter() - t
-        moment = effective_as_of(con, None)
+        moment = assessment_moment(con, None, latest_extract_time(Lake(settings.lake_dir)))
         t = time.perf_counter()
         clocks.build(con, moment)
         seconds = time.perf_counter() - t

@@ -118,6 +118,8 @@ def build_fixture_snapshot(snapshot_dir: Path) -> None:
     """Publish a small snapshot: two children (one with two spellings, two missing episodes, two indicators
     and an alert; one with an alert of another kind)."""
     with store.build(snapshot_dir) as con:
+        # The assessment's moment, as every built snapshot records it (the pages' "now").
+        con.execute("INSERT INTO snapshot_meta VALUES ('assessed_as_of', '2025-07-13T00:00:00+00:00')")
         con.executemany(
             "INSERT INTO persons VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.cli import app
 from safeguarding.config import ConfigError, Settings, load_settings
+from safeguarding.policy.levels import use_levels_file
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 

@@ -71,7 +71,7 @@ def main_callback(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details (JSON lines).")] = False,
 ) -> None:
-    from safeguarding.assess.clocks.levels import ServiceLevelError, use_levels_file
+    from safeguarding.policy.levels import ServiceLevelError, use_levels_file
 
     logs.configure(verbose)
     try:
@@ -139,10 +139,19 @@ def ingest(
     ] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (default: sniffed).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object with the counts.")] = False,
+    extract_time: Annotated[
+        str | None,
+        typer.Option(
+            "--extract-time",
+            help="When the force's systems were read for these files (ISO 8601 with offset); default: the "
+            "export manifest's extract_time, else the latest time any record in the load was known.",
+        ),
+    ] = None,
 ) -> None:
     """Validate export files and load them into the lake as one all-or-nothing load."""
     from safeguarding.ingest.errors import FileError
     from safeguarding.ingest.mapping import MappingError, load_mapping
+    from safeguarding.lake.extract_time import ExtractTimeError, from_export_manifest, parse_time
     from safeguarding.pipeline import run_ingest
 
     try:
@@ -150,13 +159,19 @@ def ingest(
     except MappingError as exc:
         raise _fail(str(exc), 2) from None
     try:
-        result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter, loaded_mapping)
+        given = parse_time(extract_time, "--extract-time") if extract_time else from_export_manifest(paths)
+    except ExtractTimeError as exc:
+        raise _fail(str(exc), 2) from None
+    source = "--extract-time" if extract_time else "export manifest"
+    try:
+        result = run_ingest(_settings(ctx), paths, max_reject_rate, delimiter, loaded_mapping, given, source)
     except FileError as exc:
         raise _fail(f"{exc} (nothing was loaded)") from None
     data = result.to_json()
+    data["extract_time"] = _extract_time_of(_settings(ctx), result.load_id) if result.status == "loaded" else None
     if as_json:
         keys = ("load_id", "status", "rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate", "rows_erased",
-                "rows_excluded", "files_skipped", "reject_rate", "reasons", "files")  # fmt: skip
+                "rows_excluded", "files_skipped", "reject_rate", "reasons", "files", "extract_time")  # fmt: skip
         _emit({k: data[k] for k in keys})
     else:
         typer.echo(
@@ -164,6 +179,8 @@ def ingest(
             f"quarantined {result.rows_quarantined:,}, duplicate {result.rows_duplicate:,}"
             + (f", erased earlier {result.rows_erased:,}" if result.rows_erased else "")
         )
+        if data["extract_time"]:
+            typer.echo(f"extract time {data['extract_time']}")
         for skipped in data["files_skipped"]:
             typer.echo(f"skipped {skipped}")
     if result.status == "refused":
@@ -172,6 +189,16 @@ def ingest(
             f"load refused: {result.reject_rate:.1%} of rows were bad, over the limit of "
             f"{result.max_reject_rate:.1%}. Main reasons: {top}. See `safeguarding quarantine show {result.load_id}`."
         )
+
+
+def _extract_time_of(settings: Settings, load_id: str | None) -> str | None:
+    """The extract time stamped on a committed load's manifest (lake.extract_time)."""
+    from safeguarding.lake.store import Lake
+
+    if not load_id:
+        return None
+    value = Lake(settings.lake_dir).manifest(load_id).get("extract_time")
+    return str(value) if value else None
 
 
 assess_app = typer.Typer(
@@ -254,7 +281,10 @@ def run(
 ) -> None:
     """Ingest (if INBOX is given), link, assess and publish, in one go."""
     if inbox is not None:
-        ctx.invoke(ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, mapping=None, delimiter=None, as_json=False)
+        ctx.invoke(
+            ingest, ctx=ctx, paths=[inbox], max_reject_rate=None, mapping=None, delimiter=None, as_json=False,
+            extract_time=None,
+        )  # fmt: skip
     link_cli._print(link_cli._summary(_settings(ctx), retrain=False), as_json=False)
     ctx.invoke(assess, ctx=ctx, as_json=False, as_of=None)
 
@@ -272,6 +302,13 @@ def serve(
     from safeguarding.web.server import serve as serve_portal
 
     serve_portal(_settings(ctx).with_overrides(host=host, port=port, workers=workers))
+
+
+def demo_start(today: date) -> date:
+    """The demo force's first day: the year of whole months that ends at the start of this month, so the demo's
+    data (and the assessment's moment) is recent rather than fixed in 2023. The generator works in whole months."""
+    year, month = (today.year - 1, today.month)
+    return date(year, month, 1)
 
 
 @app.command()
@@ -293,7 +330,7 @@ def demo(
     force = settings.data_dir / "demo-force"
     if not (force / "truth" / "options.json").exists():
         typer.echo(f"Generating a small synthetic force in {force} ...")
-        generate(SynthOptions(scale="tiny", seed=1), force)
+        generate(SynthOptions(scale="tiny", seed=1, start=demo_start(date.today())), force)
     result = run_ingest(settings, [force / "exports"])
     typer.echo(f"Ingest: {result.status}; {result.rows_loaded:,} rows loaded, {result.rows_quarantined:,} quarantined")
     linked = run_link(settings)

@@ -22,6 +22,8 @@ from safeguarding.ingest.loader import LoadResult, ingest
 from safeguarding.ingest.mapping import Mapping
 from safeguarding.lake.engine import get_engine
 from safeguarding.lake.erase import ErasureResult, Target, erase
+from safeguarding.lake.extract_time import latest_extract_time
+from safeguarding.lake.extract_time import stamp as stamp_extract_time
 from safeguarding.lake.store import Lake
 from safeguarding.linkage.force import LinkResult, link_force
 from safeguarding.linkage.overrides import Decision
@@ -50,8 +52,14 @@ def run_ingest(
     max_reject_rate: float | None = None,
     delimiter: str | None = None,
     mapping: Mapping | None = None,
+    extract_time: datetime | None = None,
+    extract_source: str = "--extract-time",
 ) -> LoadResult:
-    """Load exports into the lake; the load (or its refusal) is audited as a collection (s.62)."""
+    """Load exports into the lake; the load (or its refusal) is audited as a collection (s.62).
+
+    A committed load's manifest is then stamped with its extract time: ``extract_time`` when given, else the
+    latest time any record in the load was known (lake.extract_time).
+    """
     reconcile_audit(settings)
     rate = settings.max_reject_rate if max_reject_rate is None else max_reject_rate
     try:
@@ -69,6 +77,8 @@ def run_ingest(
             {"line": exc.line, "field": exc.field, "load_id": exc.load_id},
         )  # fmt: skip
         raise
+    if result.load_id and result.status == "loaded":
+        stamp_extract_time(Lake(settings.lake_dir), result.load_id, extract_time, extract_source)
     if result.load_id:
         record_cli(
             settings, "ingest.load", "load", result.load_id,
@@ -225,7 +235,8 @@ def run_assess(settings: Settings, as_of: date | None = None) -> AssessSummary:
     con = engine.connect()
     with new_progress() as progress:
         task = progress.add_task("Assessing risk and building the snapshot", total=2)
-        result = assess_records(con, pq.read_table(mentions_file), as_of)
+        moment = None if as_of is not None else latest_extract_time(Lake(settings.lake_dir))
+        result = assess_records(con, pq.read_table(mentions_file), as_of, moment)
         progress.advance(task)
         run_info = linkage_stage.check(linkage_dir(settings))
         meta = {
@@ -233,6 +244,7 @@ def run_assess(settings: Settings, as_of: date | None = None) -> AssessSummary:
             "rules": ",".join(f"{r.id}@{r.version}" for r in result.rules),
             "loads": ",".join(Lake(settings.lake_dir).committed_load_ids()),
             "assessed_as_of": result.as_of.isoformat() if result.as_of else "",
+            "moment_source": "--as-of" if as_of is not None else ("extract_time" if moment else "records"),
         }
         pairs_file = linkage_dir(settings) / "link_pairs.parquet"
         pairs = pq.read_table(pairs_file) if pairs_file.exists() else None

@@ -15,7 +15,8 @@ import pytest
 from minilake import ADULT_DOB, CHILD_DOB, MiniLake
 
 from safeguarding.assess import clocks
-from safeguarding.assess.clocks.levels import (
+from safeguarding.assess.views import prepare
+from safeguarding.policy.levels import (
     ANSWERS,
     ServiceLevelError,
     grade,
@@ -23,7 +24,6 @@ from safeguarding.assess.clocks.levels import (
     priority_sql,
     use_levels_file,
 )
-from safeguarding.assess.views import prepare
 
 T = datetime(2024, 5, 1, 10, tzinfo=UTC)
 LATER = datetime(2025, 1, 1, tzinfo=UTC)
@@ -195,7 +195,13 @@ def test_custody_missing_and_out_of_order_times() -> None:
     )  # fmt: skip
     built(lake)
     k1, k2 = row(lake, "board_custody", "custody_ref", "K1"), row(lake, "board_custody", "custody_ref", "K2")
-    assert (k1["aa_request_status"], k1["aa_arrive_status"]) == ("no_identified_time", "not_requested")
+    # No time the juvenile was identified: the child appeared under 18 on arrival, so the clock runs from then.
+    assert (k1["aa_request_status"], k1["aa_arrive_status"], k1["no_identified_time"]) == (
+        "not_requested",
+        "not_requested",
+        True,
+    )
+    assert "appropriate adult requested late" in k1["breaches"]
     assert k2["aa_arrive_status"] == "out_of_order" and "times out of order" in k2["breaches"]
 
 
@@ -327,7 +333,7 @@ def test_amber_ppn_sharing_within_24_hours_missing_and_out_of_order() -> None:
     [
         ("2024-03-29T20:00:00", "2024-04-01T07:30:00"),  # Friday before spring forward -> Monday 08:30 BST
         ("2024-10-26T20:00:00", "2024-10-28T08:30:00"),  # Saturday before fall back -> Monday 08:30 GMT
-        ("2024-05-01T23:30:00", "2024-05-03T07:30:00"),  # 00:30 BST Thursday -> Friday 08:30 BST
+        ("2024-05-01T23:30:00", "2024-05-02T07:30:00"),  # 00:30 BST Thursday -> 08:30 BST that Thursday
     ],
 )
 def test_operation_encompass_deadline_is_the_next_school_day(incident: str, deadline: str) -> None:
@@ -441,7 +447,7 @@ def test_notification_period(
     got = row(built(lake), "board_rso", "offender_ref", "R1")
     assert (got["period_months"], got["notification_ends_on"], got["indefinite"]) == (period, ends, period is None)
     if period is None:
-        assert got["review_from_on"] == date(2035, 1, 15)
+        assert got["review_from_on"] == date(2035, 1, 16)  # 15 years from the initial notification (s.91B)
 
 
 def test_visits_arms_and_alerts() -> None:

@@ -62,6 +62,17 @@ CASES: list[tuple[str, list[tuple[Any, ...]]]] = [
         "SELECT list_contains(string_split('a|b', '|'), 'b'), list_contains(string_split('a.b', '.'), 'b')",
         [(True, True)],
     ),
+    # a London wall-clock time to an instant (assess/clocks sql.from_local), in BST and in GMT
+    (
+        "SELECT CAST(TIMESTAMP '2024-05-07 08:30:00' AS TIMESTAMP) AT TIME ZONE 'Europe/London',"
+        " CAST(TIMESTAMP '2024-12-09 08:30:00' AS TIMESTAMP) AT TIME ZONE 'Europe/London'",
+        [(datetime(2024, 5, 7, 7, 30, tzinfo=UTC), datetime(2024, 12, 9, 8, 30, tzinfo=UTC))],
+    ),
+    # ISO weekday: Monday 1 .. Sunday 7 (2023-01-26 is a Thursday, 2023-01-29 a Sunday)
+    (
+        "SELECT isodow(DATE '2023-01-26'), isodow(TIMESTAMP '2023-01-29 10:00:00'), isodow(DATE '2023-01-30')",
+        [(4, 7, 1)],
+    ),
     # QUALIFY with SELECT * adds no column
     (
         "SELECT * FROM (VALUES ('k', 1), ('k', 2)) t(k, n)"
@@ -161,6 +172,13 @@ def test_whole_pipeline_equivalent_on_spark(
         "alert_evidence": "SELECT * FROM alert_evidence ORDER BY ALL",
         "communities": "SELECT * FROM communities ORDER BY ALL",
         "places": "SELECT * EXCLUDE (latitude, longitude) FROM places ORDER BY location_ref",
+        # The statutory clocks (issue #24: custody reviews and limits, Encompass, offenders) on both engines.
+        "board_missing": "SELECT * EXCLUDE (hours_missing) FROM board_missing ORDER BY episode_ref",
+        "board_custody": "SELECT * EXCLUDE (aa_request_minutes, aa_arrive_minutes, aa_total_minutes, detained_hours)"
+        " FROM board_custody ORDER BY custody_ref",
+        "board_ppn": "SELECT * FROM board_ppn ORDER BY ppn_ref",
+        "board_rso": "SELECT * FROM board_rso ORDER BY offender_ref",
+        "snapshot_meta": "SELECT * FROM snapshot_meta WHERE key IN ('assessed_as_of', 'moment_source')",
     }
     for name, sql in exact.items():
         assert _table(duck, sql) == _table(spark, sql), f"{name} differ between DuckDB and Spark"

@@ -4,7 +4,8 @@ measures, computed from a snapshot the real pipeline built (tiny scale, seed 7).
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,8 @@ from safeguarding.config import Settings
 from safeguarding.web.data import cases, governance
 from safeguarding.web.data.reader import SnapshotReader
 from safeguarding.workflow import audits
+
+LONDON = ZoneInfo("Europe/London")
 
 pytestmark = pytest.mark.slow
 
@@ -42,9 +45,11 @@ def test_sample_and_before_after_on_the_synthetic_force(pipeline_settings: Setti
         )[0]
         middle = first + (last - first) / 2
         start = date(middle.year, middle.month, 1)
-        measures = governance.before_after(snap, started_on=start, places=[ref], children=[], today=last.date())
-        # The same counts straight from the events, month by month, for each kind the plan measures.
-        events = snap.rows("SELECT event_at, kind FROM place_events WHERE location_ref = ?", [ref])
+        measures = governance.before_after(snap, started_on=start, places=[ref], children=[], until=last)
+        # The same counts straight from the events, period by period (each record once), for each kind measured.
+        events = snap.rows(
+            "SELECT DISTINCT event_at, kind, record_type, record_ref FROM place_events WHERE location_ref = ?", [ref]
+        )
         labels = {
             "Children reported missing from the linked places": lambda k: k == "missing_from",
             "Missing children found at the linked places": lambda k: k == "found",
@@ -52,11 +57,15 @@ def test_sample_and_before_after_on_the_synthetic_force(pipeline_settings: Setti
         }
         assert {m.name for m in measures} == set(labels)
         for m in measures:
+            # The plan starts on the 1st, so each period is a London calendar month.
             expected = Counter(
-                date(at.year, at.month, 1) for at, kind in events if at is not None and labels[m.name](kind)
-            )
-            assert m.values == [expected.get(month, 0) for month in m.months], m.name
+                (at.astimezone(LONDON).year, at.astimezone(LONDON).month)
+                for at, kind, _t, _r in events if at is not None and labels[m.name](kind)
+            )  # fmt: skip
+            assert m.values == [expected.get((p.year, p.month), 0) for p in m.months], m.name
             assert len(m.before) == 6 and m.after
+            # Only periods that ended by the data's end count as "after".
+            assert all(governance._london(p) + timedelta(days=28) <= last for p in m.months)
         assert sum(sum(m.values) for m in measures) > 0
     finally:
         reader.close()

@@ -18,6 +18,8 @@ from safeguarding.assess.evaluate import run_rules
 from safeguarding.assess.rules_catalogue import Rule, load_rules
 from safeguarding.assess.scoring import ScoringConfig, compute_scores, load_scoring
 from safeguarding.assess.views import prepare
+from safeguarding.contract.records import RECORD_TYPES
+from safeguarding.lake.extract_time import latest_known_sql
 
 # Tables of the connection that become snapshot tables of the same name.
 OUTPUT_TABLES = (
@@ -39,12 +41,23 @@ class Assessment:
         return 0 if table is None else table.num_rows
 
 
-def effective_as_of(con: duckdb.DuckDBPyConnection, as_of: date | None) -> datetime:
-    """The moment scores are taken at: the end of the as-of day, or the latest record's time."""
+def assessment_moment(
+    con: duckdb.DuckDBPyConnection, as_of: date | None, extract_time: datetime | None = None
+) -> datetime:
+    """The one moment every clock, age and "now" list is taken at (DOMAIN.md "One moment").
+
+    ``--as-of`` wins (the end of that day, for a replay); else the latest extract time of the loads; else, with
+    no extract time at all, the latest time any record on ``con`` was known (what a load's default would be).
+    Call after ``views.prepare`` (it reads the ``<type>_asof`` views).
+    """
     if as_of is not None:
         return datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
-    latest = con.execute("SELECT max(event_at) FROM record_times WHERE event_at <= now()").fetchall()[0][0]
-    return latest.astimezone(UTC) if latest is not None else datetime.now(UTC)
+    if extract_time is not None:
+        return extract_time.astimezone(UTC)
+    latest = con.execute(latest_known_sql({name: f"{name}_asof" for name in RECORD_TYPES})).fetchall()[0][0]
+    if latest is None:  # no record holds a time, so there is nothing to clock: any moment gives the same tables
+        return datetime.now(UTC)
+    return latest.astimezone(UTC) if isinstance(latest, datetime) else datetime.fromisoformat(str(latest))
 
 
 def assess_children(
@@ -53,24 +66,30 @@ def assess_children(
     as_of: date | None = None,
     rules: list[Rule] | None = None,
     config: ScoringConfig | None = None,
+    extract_time: datetime | None = None,
 ) -> datetime:
     """Indicators, scores and person alerts (staged) on ``con``; returns the moment scores are taken at."""
     rules = load_rules() if rules is None else rules
     config = load_scoring() if config is None else config
     prepare(con, mentions, as_of)
     run_rules(con, rules)
-    moment = effective_as_of(con, as_of)
+    moment = assessment_moment(con, as_of, extract_time)
     compute_scores(con, config, moment)
     alerts.start(con)
     alerts.add_person_alerts(con, config.version)
     return moment
 
 
-def assess(con: duckdb.DuckDBPyConnection, mentions: pa.Table, as_of: date | None = None) -> Assessment:
+def assess(
+    con: duckdb.DuckDBPyConnection,
+    mentions: pa.Table,
+    as_of: date | None = None,
+    extract_time: datetime | None = None,
+) -> Assessment:
     """The full assessment; ``con`` must have the lake views (lake.engine)."""
     rules = load_rules()
     config = load_scoring()
-    moment = assess_children(con, mentions, as_of, rules, config)
+    moment = assess_children(con, mentions, as_of, rules, config, extract_time)
     networks.build(con, config, moment)
     places.build(con, config, moment)
     alerts.finish(con)

@@ -2,7 +2,9 @@
 
 A rule file is YAML: its identity (id, version), what it means (title, category, description), what it
 reads, its numbers (window_days, threshold, weight, severity) and its SQL. Any other key is a parameter
-that the SQL uses as ``{name}``. docs/rules.md is generated from these files (``catalogue_markdown``).
+that the SQL uses as ``{name}``. A parameter written ``policy:<section>.<key>`` is read from the policy
+package (policy/service_levels.yaml), so a number the boards also use is defined once. docs/rules.md is
+generated from these files (``catalogue_markdown``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from importlib import resources
 from typing import Any
 
 import yaml
+
+from safeguarding import policy
 
 CATEGORIES = (
     "sexual_exploitation", "criminal_exploitation", "missing", "domestic_abuse", "online",
@@ -67,7 +71,10 @@ def parse_rule(text: str, source: str) -> Rule:
         raise RuleError(f"{source}: category {data['category']!r} is not one of {', '.join(CATEGORIES)}")
     if data["severity"] not in SEVERITIES:
         raise RuleError(f"{source}: severity {data['severity']!r} is not one of {', '.join(SEVERITIES)}")
-    params = {k: v for k, v in data.items() if k not in META_KEYS}
+    try:
+        params = {k: policy.resolve(v) for k, v in data.items() if k not in META_KEYS}
+    except KeyError as exc:
+        raise RuleError(f"{source}: {exc.args[0]}") from None
     for key, value in params.items():
         if not isinstance(value, int | float | str) or isinstance(value, bool):
             raise RuleError(f"{source}: parameter {key!r} must be a number or text")

@@ -16,7 +16,8 @@ Views and tables (all per connection):
     record_people          (record_type, record_ref, person_id, role, event_at, age, is_child) for every record
     record_places          (record_type, record_ref, location_ref, event_at) for every record that names a place
     narrative_sentences    (record_type, record_ref, event_at, sentence): free text split into lower-case sentences
-    phrase_hits            (record_type, record_ref, event_at, kind, category, phrase_id, negated)
+    phrase_hits            (record_type, record_ref, event_at, kind, category, phrase_id, negated: a negation cue
+                           governs the phrase, within a few words before it; see negation_scope)
     phrase_list            the phrase list of rules/_phrases.yaml (kind, category, phrase_id, pattern)
     adult_markers          (person_id, marker, event_at, record_type, record_ref): adults with sexual, violent,
                            drug-supply or exploitation markers, and registered sex offenders
@@ -262,6 +263,14 @@ def phrase_table(phrases: dict[str, Any]) -> pa.Table:
     return pa.table(rows)
 
 
+def negation_scope(negation: dict[str, Any]) -> str:
+    """A regular expression with ``{}`` for a phrase: the cue, then at most ``scope_words`` plain words (no
+    punctuation), then the phrase. A cue earlier in the sentence, past a comma or "...", governs nothing here."""
+    words = int(negation.get("scope_words", 3))
+    cue = str(negation["before_phrase"]).replace("{", "{{").replace("}", "}}")
+    return cue + "(\\s+[a-z0-9'£-]+){{0," + str(words) + "}}\\s+({})"
+
+
 def _q(text: str) -> str:
     return str(text).replace("'", "''")
 
@@ -300,9 +309,9 @@ def prepare(
     con.execute("CREATE OR REPLACE VIEW record_people AS SELECT * FROM record_people_t")
     con.execute(SENTENCES)
     # One scan per phrase with a constant pattern: DuckDB compiles each regular expression once.
-    negation = phrases["negation"]["before_phrase"]
+    negation = negation_scope(phrases["negation"])
     hits = [
-        PHRASE_HIT.format(kind=kind, category=cat, phrase_id=pid, pattern=_q(pat), negated=_q(f"{negation}.*({pat})"))
+        PHRASE_HIT.format(kind=kind, category=cat, phrase_id=pid, pattern=_q(pat), negated=_q(negation.format(pat)))
         for kind, cat, pid, pat in con.execute("SELECT * FROM phrase_list").fetchall()
     ]
     con.execute("CREATE OR REPLACE TABLE phrase_hits AS " + " UNION ALL ".join(hits))

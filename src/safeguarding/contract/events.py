@@ -120,7 +120,18 @@ CUSTODY_DETENTIONS = RecordType(
         Field("aa_type", "code", "Who acted as appropriate adult.", codes=AA_TYPES),
         text("woman_responsible", "Named woman responsible for a girl under 18.", personal=False),
         text("offence", "Offence for which detained.", personal=False),
-        text("review_times", "Detention review times (ISO 8601, '|' separated).", personal=False),
+        timestamp(
+            "detention_authorised_at",
+            "When the custody officer authorised detention (reviews run from it; arrival if blank).",
+        ),
+        text(
+            "review_times",
+            "Detention review times (ISO 8601, '|' separated); a postponed review is written "
+            "'<time> postponed: <reason>' (PACE s.40(4)).",
+            personal=False,
+        ),
+        timestamp("extension_authorised_at", "When a superintendent extended detention to 36 hours (PACE s.42)."),
+        timestamp("warrant_expires_at", "When a magistrates' warrant of further detention ends (PACE s.43-44)."),
         timestamp("charged_at", "When charged."),
         flag("bail_refused", "Whether bail was refused after charge."),
         timestamp("transfer_requested_at", "When local-authority accommodation was requested (PACE s.38(6))."),

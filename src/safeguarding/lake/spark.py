@@ -120,6 +120,21 @@ RENAMED = {"epoch_us": "UNIX_MICROS", "epoch_ms": "UNIX_MILLIS"}
 
 def _spark_rewrites(node: exp.Expression) -> exp.Expression:
     """DuckDB functions whose Spark spelling sqlglot does not produce (or produces with other semantics)."""
+    if (
+        isinstance(node, exp.AtTimeZone)
+        and isinstance(node.this, exp.Cast)
+        and node.this.to.this in (exp.DataType.Type.TIMESTAMP, exp.DataType.Type.TIMESTAMPNTZ)
+    ):
+        # DuckDB: a wall-clock TIMESTAMP AT TIME ZONE z is the instant that wall-clock time is in z (assess/clocks
+        # sql.from_local). sqlglot writes FROM_UTC_TIMESTAMP, the opposite direction; Spark's is TO_UTC_TIMESTAMP.
+        return exp.Anonymous(this="TO_UTC_TIMESTAMP", expressions=[node.this.this, node.args["zone"]])
+    if isinstance(node, exp.DayOfWeekIso):
+        # ISO weekday, Monday 1 .. Sunday 7. sqlglot writes (DAYOFWEEK(x) % 7) + 1, which is Sunday-based and wrong
+        # (a Thursday comes out 6); Spark's DAYOFWEEK is Sunday 1 .. Saturday 7.
+        day = exp.Anonymous(this="DAYOFWEEK", expressions=[node.this.transform(_spark_rewrites)])
+        shifted = exp.Mod(this=exp.Paren(this=exp.Add(this=day, expression=exp.Literal.number(5))),
+                          expression=exp.Literal.number(7))  # fmt: skip
+        return exp.Paren(this=exp.Add(this=exp.Paren(this=shifted), expression=exp.Literal.number(1)))
     if isinstance(node, exp.Anonymous) and str(node.name).lower() in RENAMED:
         return exp.Anonymous(this=RENAMED[str(node.name).lower()], expressions=node.expressions)
     if isinstance(node, exp.Mode):

@@ -5,6 +5,16 @@ from __future__ import annotations
 from alembic import context
 
 # Importing the models registers their tables on Base.metadata.
+import safeguarding.security.models
+import safeguarding.workflow.audits
+import safeguarding.workflow.board_models
+import safeguarding.workflow.inspections
+import safeguarding.workflow.linkage_decisions
+import safeguarding.workflow.models
+import safeguarding.workflow.panels
+import safeguarding.workflow.problem_solving
+import safeguarding.workflow.recommendations
+import safeguarding.workflow.record_reviews  # noqa: F401
 from safeguarding.db import Base
 
 config = context.config

@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from safeguarding.assess.assessment import Assessment
+from safeguarding.assess.clocks.sql import ts
 from safeguarding.records.retention import review_table
 from safeguarding.snapshot import store
 
@@ -43,13 +44,20 @@ def write_snapshot(
     meta: dict[str, str],
     link_pairs: pa.Table | None = None,
 ) -> store.PublishedSnapshot:
-    """Build and publish a snapshot. ``lake_con`` must have the resolved views (assess.views.prepare)."""
+    """Build and publish a snapshot. ``lake_con`` must have the resolved views (assess.views.prepare).
+
+    ``is_child`` is the age at the assessment's moment (``assessment.as_of``), not at today's date, and the
+    moment is kept in ``snapshot_meta`` as ``assessed_as_of`` for the portal's clocks.
+    """
+    if assessment.as_of is None:
+        raise ValueError("the assessment has no moment; a snapshot needs one")
+    meta = {**meta, "assessed_as_of": assessment.as_of.isoformat()}
+    moment = ts(assessment.as_of)
     persons = lake_con.sql(
-        """SELECT person_id,
+        f"""SELECT person_id,
                   trim(coalesce(forenames, '') || ' ' || coalesce(surname, '')) AS display_name,
                   forenames, surname, date_of_birth, sex,
-                  CASE WHEN date_of_birth IS NULL THEN NULL
-                       ELSE date_of_birth > current_date - INTERVAL 18 YEARS END AS is_child,
+                  age_years(date_of_birth, {moment}) < 18 AS is_child,
                   mention_count
            FROM persons_resolved ORDER BY person_id"""
     ).to_arrow_table()

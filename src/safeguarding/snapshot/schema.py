@@ -7,7 +7,7 @@ column changes so that an old portal refuses a new snapshot instead of misreadin
 
 from __future__ import annotations
 
-SNAPSHOT_SCHEMA_VERSION = 2
+SNAPSHOT_SCHEMA_VERSION = 3  # 3: board_custody review schedule and limits (issue #24)
 
 # Table name -> CREATE TABLE body. Order matters only for readability.
 TABLES: dict[str, str] = {
@@ -241,7 +241,7 @@ TABLES: dict[str, str] = {
         record_ref VARCHAR NOT NULL,
         event_at TIMESTAMPTZ
     """,
-    # Operational boards (issue #8; assess/clocks, service levels in assess/clocks/service_levels.yaml).
+    # Operational boards (issue #8; assess/clocks, service levels in policy/service_levels.yaml).
     # Missing children: one row per episode of a child (or of unknown age) with the ratification and return home
     # interview clocks. *_status: on_time | late | overdue | awaiting | due | out_of_order | ... (docs/user-guide.md).
     "board_missing": """
@@ -299,9 +299,18 @@ TABLES: dict[str, str] = {
         reviews_due BIGINT,
         reviews_done BIGINT,
         reviews_late HUGEINT,
+        reviews_postponed BIGINT,
+        postponed_without_reason BIGINT,
+        reviews_before_arrival BIGINT,
+        next_review_due_at TIMESTAMPTZ,
+        authorised_at TIMESTAMPTZ,
+        extension_authorised_at TIMESTAMPTZ,
+        warrant_expires_at TIMESTAMPTZ,
         review_breach BOOLEAN,
         detained_hours DOUBLE,
+        limit_hours DOUBLE,
         over_basic_limit BOOLEAN,
+        no_identified_time BOOLEAN,
         charged_at TIMESTAMPTZ,
         bail_refused BOOLEAN,
         transfer_requested_at TIMESTAMPTZ,
@@ -332,6 +341,7 @@ TABLES: dict[str, str] = {
         share_status VARCHAR,
         school_due_at TIMESTAMPTZ,
         school_notified_at TIMESTAMPTZ,
+        household_children BIGINT,
         school_status VARCHAR,
         greens_in_window BIGINT,
         green_escalation BOOLEAN
@@ -384,6 +394,7 @@ TABLES: dict[str, str] = {
         person_id VARCHAR,
         offender_manager VARCHAR,
         status VARCHAR,
+        recorded_status VARCHAR,
         registered_on DATE,
         conviction_date DATE,
         disposal VARCHAR,
@@ -395,6 +406,7 @@ TABLES: dict[str, str] = {
         review_from_on DATE,
         last_notified_at TIMESTAMPTZ,
         renotify_due_on DATE,
+        renotify_overdue BOOLEAN,
         arms_priority VARCHAR,
         arms_assessed_on DATE,
         arms_next_due_on DATE,

@@ -17,8 +17,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safeguarding import __version__, db
-from safeguarding.assess.clocks.levels import use_levels_file
 from safeguarding.config import Settings
+from safeguarding.policy import text as policy_text
+from safeguarding.policy.levels import use_levels_file
 from safeguarding.records.schedule import use_schedule_file
 from safeguarding.records.subject_access import mark_third_parties
 from safeguarding.security import csrf
@@ -79,6 +80,7 @@ def _templates(settings: Settings, policy: SecurityPolicy) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["london"] = london_time
     templates.env.filters["mark_third_parties"] = mark_third_parties
+    templates.env.filters["policy_text"] = policy_text  # "{policy:missing.rhi_within_hours}" -> the level in force
     templates.env.globals["synthetic_banner"] = settings.synthetic_banner
     templates.env.globals["version"] = __version__
     templates.env.globals["csrf_field"] = csrf.FIELD_NAME

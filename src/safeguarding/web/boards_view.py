@@ -78,11 +78,14 @@ def board_page(
 
 
 def standard_sections(
-    snap: Snapshot, board: boards.BoardSpec, viewer: Viewer, extra: Callable[[dict[str, Any]], None] | None = None
+    snap: Snapshot,
+    board: boards.BoardSpec,
+    viewer: Viewer,
+    extra: Callable[[dict[str, Any]], None] | None = None,
+    bound: dict[str, Any] | None = None,
 ) -> list[boards.Section]:
-    now = boards.now_utc()
     return [
-        boards.section(snap, spec, now, extra)
+        boards.section(snap, spec, snap.moment, extra, bound)
         for spec in board.sections
         if spec.only_if is None or viewer.can(spec.only_if)
     ]
@@ -125,11 +128,12 @@ def export_section(
     section_key: str,
     fmt: str,
     extra: Callable[[dict[str, Any]], None] | None = None,
+    bound: dict[str, Any] | None = None,
 ) -> Response:
     spec = next((s for s in board.sections if s.key == section_key), None)
     if spec is None or (spec.only_if is not None and not viewer.can(spec.only_if)):
         raise HTTPException(status_code=404)
-    found = boards.query(snap, spec, boards.now_utc(), None)
+    found = boards.query(snap, spec, snap.moment, None, bound)
     if found is None:
         raise HTTPException(status_code=404)
     rows, _total = found

@@ -38,9 +38,9 @@ class Chart:
 
 
 def stacked_bars(
-    weeks: list[date], series: list[Series], label_format: str = "%d %b", period_label: str = "Week starting"
+    weeks: list[date], series: list[Series], label_format: str = "%d %b %y", period_label: str = "Week starting"
 ) -> Chart:
-    """A stacked bar per week (or per month: label_format "%b %y", period_label "Month")."""
+    """A stacked bar per week (or per month: label_format "%b %y", period_label "Month"); axis labels carry the year."""
     totals = [sum(s.values[i] for s in series) for i in range(len(weeks))]
     top = max([*totals, 1])
     plot_h = HEIGHT - BOTTOM - TOP

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from safeguarding.assess.clocks.levels import PRIORITY_LABELS, STEPS
+from safeguarding.policy.levels import PRIORITY_LABELS, STEPS
 from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
 from safeguarding.web import boards_view
@@ -53,6 +53,14 @@ def _with_plans(request: Request) -> Callable[[dict[str, Any]], None]:
     return add
 
 
+def _recorded_on_portal(request: Request) -> dict[str, Any]:
+    """Episodes whose interview was recorded on the portal (done, or declined with a reason): off "to chase"."""
+    done = {"rhi_done", "rhi_declined"}
+    refs = sorted({a.episode_ref for a in missing_work.actions(app_state(request).factory) if a.kind in done
+                   and a.episode_ref})  # fmt: skip
+    return {"recorded_on_portal": refs}
+
+
 @router.get("/boards/missing")
 def missing_board(
     request: Request, viewer: Annotated[Viewer, Depends(require(P.VIEW_MISSING_BOARD, "board"))]
@@ -60,7 +68,9 @@ def missing_board(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    sections = boards_view.standard_sections(snap, boards.MISSING, viewer, _with_plans(request))
+    sections = boards_view.standard_sections(
+        snap, boards.MISSING, viewer, _with_plans(request), _recorded_on_portal(request)
+    )
     return boards_view.board_page(request, viewer, snap, boards.MISSING, sections)
 
 
@@ -74,7 +84,9 @@ def missing_export(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    return boards_view.export_section(request, viewer, snap, boards.MISSING, section, format, _with_plans(request))
+    return boards_view.export_section(
+        request, viewer, snap, boards.MISSING, section, format, _with_plans(request), _recorded_on_portal(request)
+    )
 
 
 def _child_episodes(snap: Snapshot, person_id: str) -> list[dict[str, Any]]:
@@ -182,15 +194,16 @@ def missing_action(
     snap = snapshot_or_page(request, viewer)
     if isinstance(snap, Response):
         return snap
-    refs = {e["episode_ref"] for e in _child_episodes(snap, person_id)}
-    if not refs:
+    returned = {e["episode_ref"]: e.get("found_at") for e in _child_episodes(snap, person_id)}
+    if not returned:
         raise HTTPException(status_code=404)
     try:
-        if episode_ref and episode_ref not in refs:
+        if episode_ref and episode_ref not in returned:
             raise WorkflowError("That episode is not this child's.")
         missing_work.record(
             app_state(request).factory, person_id=person_id, episode_ref=episode_ref or None, kind=kind,
             detail=detail, happened_at=_parse_local(happened_at), actor=viewer.username,
+            returned_at=returned.get(episode_ref), display=boards.display,
         )  # fmt: skip
     except WorkflowError as exc:
         return _child_page(request, viewer, person_id, str(exc), status_code=400)
@@ -318,14 +331,27 @@ def philomena_print(
     )  # fmt: skip
 
 
-def _standard_board(path: str, board: boards.BoardSpec, permission: Permission, default_section: str) -> None:
-    """Register a board's page and its export: the board's standard sections, read from the snapshot."""
+RowHook = Callable[[dict[str, Any]], None]
+
+
+def _standard_board(
+    path: str,
+    board: boards.BoardSpec,
+    permission: Permission,
+    default_section: str,
+    hook: Callable[[Request, Snapshot], RowHook] | None = None,
+) -> None:
+    """Register a board's page and its export: the board's standard sections, read from the snapshot (``hook``
+    adds what the app database knows to each row)."""
 
     def page(request: Request, viewer: Viewer = Depends(require(permission, "board"))) -> Response:
         snap = snapshot_or_page(request, viewer)
         if isinstance(snap, Response):
             return snap
-        return boards_view.board_page(request, viewer, snap, board, boards_view.standard_sections(snap, board, viewer))
+        extra = hook(request, snap) if hook else None
+        return boards_view.board_page(
+            request, viewer, snap, board, boards_view.standard_sections(snap, board, viewer, extra)
+        )
 
     def export(
         request: Request,
@@ -336,7 +362,9 @@ def _standard_board(path: str, board: boards.BoardSpec, permission: Permission, 
         snap = snapshot_or_page(request, viewer)
         if isinstance(snap, Response):
             return snap
-        return boards_view.export_section(request, viewer, snap, board, section, format)
+        return boards_view.export_section(
+            request, viewer, snap, board, section, format, hook(request, snap) if hook else None
+        )
 
     router.add_api_route(path, page, methods=["GET"], name=f"{board.key}_board")
     router.add_api_route(f"{path}/export", export, methods=["GET"], name=f"{board.key}_export")
@@ -472,7 +500,7 @@ ONLINE_COLUMNS = list(boards.ONLINE_COLUMNS)
 
 def _online_rows(request: Request, snap: Snapshot) -> list[dict[str, Any]]:
     factory = app_state(request).factory
-    return online_queue.rows(snap, online_work.gradings(factory), online_work.outcomes(factory), boards.now_utc())
+    return online_queue.rows(snap, online_work.gradings(factory), online_work.outcomes(factory), snap.moment)
 
 
 ONLINE_SECTIONS: dict[str, tuple[str, str, Callable[[dict[str, Any]], bool]]] = {
@@ -626,7 +654,22 @@ def online_outcome(
 # --- registered sex offenders --------------------------------------------------------------------------
 
 
-_standard_board("/boards/offenders", boards.OFFENDERS, P.VIEW_OFFENDER_BOARD, "caseload")
+def _planned_visits(request: Request, snap: Snapshot) -> RowHook:
+    """A visit planned on the portal for the snapshot's day or later is the next visit when it comes first, or when
+    the lake's next planned visit has already passed undone (that one is listed as overdue)."""
+    today = snap.moment.astimezone(boards.LONDON).date()
+    plans = offender_work.plans(app_state(request).factory)
+
+    def add(row: dict[str, Any]) -> None:
+        ahead = [p.planned_on for p in plans.get(str(row.get("offender_ref")), []) if p.planned_on >= today]
+        current = row.get("next_visit_on")
+        if ahead and "next_visit_on" in row and (current is None or current < today or ahead[0] < current):
+            row["next_visit_on"] = ahead[0]
+
+    return add
+
+
+_standard_board("/boards/offenders", boards.OFFENDERS, P.VIEW_OFFENDER_BOARD, "caseload", _planned_visits)
 
 
 def _offender(snap: Snapshot, offender_ref: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:

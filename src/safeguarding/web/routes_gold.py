@@ -16,10 +16,10 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from safeguarding.security import audit
 from safeguarding.security.permissions import Permission
 from safeguarding.web.auth import Viewer, check_csrf, require
-from safeguarding.web.forms import RowId, required_date
+from safeguarding.web.forms import RowId, parse_date, required_date
 from safeguarding.web.pages import render
 from safeguarding.web.state import app_state
-from safeguarding.workflow import evidence, recommendations
+from safeguarding.workflow import evidence, inspections, recommendations
 from safeguarding.workflow.reviews import WorkflowError
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +43,7 @@ def _dashboard(request: Request, viewer: Viewer, error: str | None = None, statu
     rag_counts = {k: sum(1 for r in recs if r.rag == k) for k in recommendations.RAG}
     return render(
         request, "gold.html", viewer, status_code=status_code, recs=recs, meeting=meeting, changed=changed,
+        milestones=inspections.inspections(factory, datetime.now(UTC).date()),
         refs={r.id: r.reference for r in recs}, rag_counts=rag_counts, rag=recommendations.RAG,
         overdue=[(r, a) for r in recs for a in r.overdue_actions], timescales=recommendations.TIMESCALES,
         error=error,
@@ -54,6 +55,30 @@ def gold(
     request: Request, viewer: Annotated[Viewer, Depends(require(Permission.VIEW_RECOMMENDATIONS, "gold_dashboard"))]
 ) -> Response:
     return _dashboard(request, viewer)
+
+
+@router.post("/gold/inspections")
+def inspection_milestones(
+    request: Request,
+    viewer: Annotated[Viewer, Depends(require(Permission.MANAGE_RECOMMENDATIONS, "inspection"))],
+    inspection: Annotated[str, Form(max_length=300)] = "",
+    plan_submitted_on: Annotated[str, Form(max_length=20)] = "",
+    review_due_on: Annotated[str, Form(max_length=20)] = "",
+    review_held_on: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The action plan's submission and the post-inspection review's due and held dates for one inspection."""
+    check_csrf(viewer.csrf_token, csrf_token)
+    try:
+        inspections.record(
+            app_state(request).factory, inspection=inspection,
+            plan_submitted_on=parse_date(plan_submitted_on, "plan_submitted_on", required=False),
+            review_due_on=parse_date(review_due_on, "review_due_on", required=False),
+            review_held_on=parse_date(review_held_on, "review_held_on", required=False), actor=viewer.username,
+        )  # fmt: skip
+    except WorkflowError as exc:
+        return _dashboard(request, viewer, str(exc), 400)
+    return RedirectResponse("/gold#inspections", status_code=303)
 
 
 @router.post("/gold/recommendations")

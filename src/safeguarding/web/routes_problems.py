@@ -3,7 +3,6 @@ computed from the snapshot."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -84,7 +83,7 @@ def _plan_page(
         return snap
     children, places = view.refs("child"), view.refs("place")
     measures = governance.before_after(
-        snap, started_on=view.plan.started_on, places=places, children=children, today=datetime.now(UTC).date()
+        snap, started_on=view.plan.started_on, places=places, children=children, until=snap.moment
     )
     return render(
         request, "problem.html", viewer, status_code=status_code, view=view, plan=view.plan, measures=measures,
@@ -119,7 +118,14 @@ def link(
 ) -> Response:
     check_csrf(viewer.csrf_token, csrf_token)
     _exists(request, plan_id)
+    snap = snapshot_or_page(request, viewer)
+    if isinstance(snap, Response):
+        return snap
     try:
+        if kind in problem_solving.LINK_KINDS and ref.strip() and not governance.link_exists(snap, kind, ref):
+            raise WorkflowError(
+                f"Field 'ref': no {problem_solving.LINK_KINDS[kind].lower()} {ref.strip()!r} is in the intelligence."
+            )
         problem_solving.link(app_state(request).factory, plan_id, kind=kind, ref=ref, actor=viewer.username)
     except WorkflowError as exc:
         return _plan_page(request, viewer, plan_id, str(exc), 400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -66,8 +67,13 @@ def record(
     detail: str,
     happened_at: datetime | None,
     actor: str,
+    returned_at: datetime | None = None,
+    display: Callable[[datetime], str] = datetime.isoformat,
 ) -> Action:
-    """Record an action about a missing child; audited as a decision."""
+    """Record an action about a missing child; audited as a decision.
+
+    An interview is about a return: it needs the episode's return (``returned_at``, from the snapshot) and cannot
+    be dated before it (DOMAIN.md "Return home interview")."""
     if kind not in KINDS:
         raise WorkflowError("Choose what you are recording.")
     cleaned = detail.strip()
@@ -79,6 +85,12 @@ def record(
         raise WorkflowError("Give the date and time the return home interview took place.")
     if kind != "multi_agency_plan" and not episode_ref:
         raise WorkflowError("That needs an episode.")
+    if kind == "rhi_done" and returned_at is None:
+        raise WorkflowError("This episode has no return recorded: an interview cannot be recorded before the return.")
+    if kind == "rhi_done" and happened_at is not None and returned_at is not None and happened_at < returned_at:
+        raise WorkflowError(
+            f"The interview cannot be before the child's return ({display(returned_at)}): check the date and time."
+        )
     with transaction(factory) as session:
         row = MissingAction(
             person_id=person_id, episode_ref=episode_ref or None, kind=kind, detail=cleaned,

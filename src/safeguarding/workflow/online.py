@@ -1,6 +1,6 @@
 """Online child-abuse referral work: the KIRAT-style questionnaire (a new referral, or a re-grade of one in the
 force's data) and outcomes. The priority always comes from the decision table in configuration
-(assess.clocks.levels), never from a number typed in; a grade lower than the one before is kept and flagged."""
+(policy.levels), never from a number typed in; a grade lower than the one before is kept and flagged."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from safeguarding.assess.clocks.levels import ANSWERS, grade, load_levels, priority_rank
 from safeguarding.db import transaction
+from safeguarding.policy.levels import ANSWERS, grade, load_levels, priority_rank
 from safeguarding.security import audit
 from safeguarding.workflow.board_models import OnlineGrading, OnlineOutcome
 from safeguarding.workflow.reviews import WorkflowError

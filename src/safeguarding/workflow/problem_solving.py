@@ -141,6 +141,14 @@ def set_stage(factory: sessionmaker[Session], plan_id: int, *, stage: str, note:
         plan = _plan(session, plan_id)
         if plan.stage == stage:
             raise WorkflowError(f"The plan is already at the {STAGES[stage].lower()} stage.")
+        order = list(STAGES)
+        if order.index(stage) > order.index(plan.stage) + 1:
+            # SARA runs in order: a later stage needs the one before it (going back a stage is allowed).
+            following = STAGES[order[order.index(plan.stage) + 1]].lower()
+            raise WorkflowError(
+                f"Field 'stage': a plan moves on one stage at a time; after {STAGES[plan.stage].lower()} comes "
+                f"{following}."
+            )
         old, plan.stage = plan.stage, stage
         session.add(ProblemStageChange(plan_id=plan_id, stage=stage, note=cleaned, changed_by=actor))
         audit.append(

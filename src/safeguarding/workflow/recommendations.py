@@ -23,6 +23,8 @@ TIMESCALES: dict[str, tuple[str, int]] = {
 }
 RAG: dict[str, str] = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
 _RAG_ORDER = {"red": 0, "amber": 1, "green": 2, "complete": 3}
+# DOMAIN.md "inspection": an action is complete only with evidence attached.
+NEEDS_EVIDENCE = "Field 'rag': an action is complete only with evidence attached; upload the evidence first."
 
 
 class Recommendation(Base):
@@ -150,6 +152,8 @@ def add_action(
 ) -> int:
     if rag not in RAG:
         raise WorkflowError("Field 'rag': choose red, amber, green or complete.")
+    if rag == "complete":
+        raise WorkflowError(NEEDS_EVIDENCE)
     with transaction(factory) as session:
         if session.get(Recommendation, recommendation_id) is None:
             raise WorkflowError("There is no such recommendation.")
@@ -179,6 +183,9 @@ def update_action(
         row = session.get(RecommendationAction, action_id)
         if row is None:
             raise WorkflowError("There is no such action.")
+        has_evidence = session.scalars(select(ActionEvidence.id).where(ActionEvidence.action_id == action_id)).first()
+        if rag == "complete" and row.rag != "complete" and has_evidence is None:
+            raise WorkflowError(NEEDS_EVIDENCE)
         changed = []
         for field, new in (("owner", _text(owner, "owner", 100)), ("due_on", due_on), ("rag", rag)):
             old = getattr(row, field)

@@ -12,13 +12,13 @@ from datetime import datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from safeguarding.assess.clocks.levels import load_levels
+from safeguarding.policy.levels import load_levels
 
 if TYPE_CHECKING:
     import duckdb
 
-# The board modules (and DuckDB) load when first used: the command line reads the service levels in
-# levels.py, a submodule of this package, on every command, and must not pay for DuckDB to do so.
+# The board modules (and DuckDB) load when first used: the command line reads the service levels (the
+# policy package) on every command, and must not pay for DuckDB to do so.
 _BOARDS = ("custody", "measures", "missing", "offenders", "online", "ppn", "sql")
 
 # persons_resolved is a view that aggregates every mention: the clocks need the date of birth and sex of the
@@ -30,6 +30,14 @@ WHERE person_id IN (
     SELECT m.person_id FROM person_mentions m
     JOIN (SELECT source_system, person_ref FROM missing_episodes_asof
           UNION SELECT source_system, person_ref FROM custody_detentions_asof) r USING (source_system, person_ref)
+    UNION
+    SELECT person_id FROM record_people WHERE record_type = 'custody_detentions' AND role = 'detainee'
+    UNION
+    SELECT h.other_id FROM same_household h JOIN person_mentions m ON m.person_id = h.person_id
+    JOIN ppns_asof x ON x.source_system = m.source_system AND x.subject_person_ref = m.person_ref
+    UNION
+    SELECT m.person_id FROM person_mentions m
+    JOIN ppns_asof x ON x.source_system = m.source_system AND x.subject_person_ref = m.person_ref
     UNION
     SELECT person_id FROM mention_attrs WHERE address_ref IN (SELECT address_ref FROM offenders_asof)
 )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import duckdb
 
+from safeguarding import policy
 from safeguarding.assess.clocks.sql import london_month, quote
 
 # (board, measure, label, SQL giving month, numerator, denominator[, value])
 MEASURES: list[tuple[str, str, str, str]] = [
-    ("missing", "rhi_within_72h", "Return home interviews done within 72 hours",
+    ("missing", "rhi_within_72h", "Return home interviews done within {policy:missing.rhi_within_hours} hours",
      f"""SELECT {london_month('found_at')} AS month, count(*) FILTER (WHERE rhi_status = 'done_in_time') AS numerator,
                count(*) AS denominator
         FROM board_missing WHERE is_child AND found_at IS NOT NULL AND rhi_status <> 'due' GROUP BY ALL"""),
@@ -47,7 +48,8 @@ MEASURES: list[tuple[str, str, str, str]] = [
     ("ppn", "school_notified_in_time", "Schools told before the next school day (Operation Encompass)",
      f"""SELECT {london_month('school_due_at')}, count(*) FILTER (WHERE school_status = 'on_time'), count(*)
         FROM board_ppn WHERE school_status IS NOT NULL AND school_status <> 'due' GROUP BY ALL"""),
-    ("ppn", "child_to_notice_rate", "Incidents with a child that had a PPN within 24 hours",
+    ("ppn", "child_to_notice_rate",
+     "Incidents with a child that had a PPN within {policy:ppn.child_to_notice_hours} hours",
      f"""SELECT {london_month('occurred_at')}, count(*) FILTER (WHERE status = 'on_time'), count(*)
         FROM board_child_to_notice WHERE status <> 'due' GROUP BY ALL"""),
     ("online", "actioned_by_deadline", "Online referrals actioned by their deadline",
@@ -63,7 +65,9 @@ CREATE OR REPLACE TEMP VIEW rso_visit_clock AS
 SELECT planned_on,
        visited_at IS NOT NULL AND visited_at <= {end_of_grace} AND visited_at <= {moment} AS on_time,
        {end_of_grace} < {moment} OR (visited_at IS NOT NULL AND visited_at <= {moment}) AS due
-FROM offender_visits_asof
+-- A call with no access (or a cancelled one) is not a visit.
+FROM (SELECT planned_on, CASE WHEN coalesce(outcome, 'completed') = 'completed' THEN visited_at END AS visited_at
+      FROM offender_visits_asof)
 """
 
 
@@ -78,7 +82,8 @@ def build(con: duckdb.DuckDBPyConnection, moment: str, visit_grace_days: int) ->
         columns = "month, numerator, denominator" + (", value" if has_value else "")
         value = "value" if has_value else "numerator * 1.0 / denominator"
         parts.append(
-            f"SELECT '{board}' AS board, '{measure}' AS measure, {quote(label)} AS label, CAST(month AS DATE) AS month,"
+            f"SELECT '{board}' AS board, '{measure}' AS measure, {quote(policy.text(label))} AS label,"
+            " CAST(month AS DATE) AS month,"
             " CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,"
             f" CAST({value} AS DOUBLE) AS value FROM ({query}) AS q({columns})"
             " WHERE month IS NOT NULL AND denominator > 0"

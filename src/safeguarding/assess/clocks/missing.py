@@ -65,6 +65,8 @@ SELECT episode_ref, person_id, is_child, age_at_report, reported_at, last_seen_a
        found_at, missing_from, missing_from_type, found_location,
        rhi_due_at, rhi_done_at, rhi_declined_reason,
        CASE WHEN is_child IS NULL THEN 'age_unknown'
+            -- An interview cannot precede the return: one with no return is a data problem, still missing.
+            WHEN found_at IS NULL AND rhi_done_at IS NOT NULL THEN 'interview_without_return'
             WHEN found_at IS NULL THEN 'not_returned'
             WHEN rhi_done_at IS NOT NULL AND rhi_done_at < found_at THEN 'out_of_order'
             WHEN rhi_done_at IS NOT NULL AND rhi_done_at <= rhi_due_at THEN 'done_in_time'

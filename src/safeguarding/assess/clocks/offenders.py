@@ -48,18 +48,34 @@ visits AS (
            count(*) FILTER (WHERE visited_at IS NULL AND {end_of_grace} < {moment}) AS visits_overdue,
            max(visited_at) AS last_visited_at,
            min(planned_on) FILTER (WHERE visited_at IS NULL) AS next_visit_on
-    FROM (SELECT offender_ref, planned_on, {visited} AS visited_at FROM offender_visits_asof)
+    FROM (
+        -- A call with no access (or a cancelled one) is not a visit: its time does not count as visited.
+        SELECT offender_ref, planned_on,
+               CASE WHEN coalesce(outcome, 'completed') = 'completed' THEN {visited} END AS visited_at
+        FROM offender_visits_asof
+    )
     GROUP BY offender_ref
 )
-SELECT p.offender_ref, p.person_id, p.offender_manager, p.status, p.registered_on, p.conviction_date, p.disposal,
+SELECT p.offender_ref, p.person_id, p.offender_manager,
+       -- A fixed notification period that has run out is ended, whatever the record's status still says.
+       CASE WHEN p.period_months IS NOT NULL
+                 AND CAST(p.period_start + p.period_months * INTERVAL 1 MONTH AS DATE) <= CAST({local_moment} AS DATE)
+            THEN 'ended' ELSE p.status END AS status,
+       p.status AS recorded_status,
+       p.registered_on, p.conviction_date, p.disposal,
        p.sentence_months, p.under_18_at_conviction, p.indefinite, p.period_months,
        CASE WHEN p.period_months IS NOT NULL THEN CAST(p.period_start + p.period_months * INTERVAL 1 MONTH AS DATE)
             END AS notification_ends_on,
-       CASE WHEN p.indefinite THEN CAST(p.period_start + INTERVAL 1 YEAR *
+       -- s.91B: an indefinite requirement may be reviewed 15 years (8 if under 18) after the initial notification
+       -- (registration), not after conviction.
+       CASE WHEN p.indefinite THEN CAST(p.registered_on + INTERVAL 1 YEAR *
                  CASE WHEN p.under_18_at_conviction THEN {review_u18} ELSE {review_years} END AS DATE)
             END AS review_from_on,
        p.last_notified_at,
-       CAST(p.last_notified_at + INTERVAL 1 YEAR AS DATE) AS renotify_due_on,
+       CAST(coalesce(CAST(p.last_notified_at AT TIME ZONE 'Europe/London' AS DATE), p.registered_on)
+            + INTERVAL 1 YEAR AS DATE) AS renotify_due_on,
+       CAST(coalesce(CAST(p.last_notified_at AT TIME ZONE 'Europe/London' AS DATE), p.registered_on)
+            + INTERVAL 1 YEAR AS DATE) < CAST({local_moment} AS DATE) AS renotify_overdue,
        a.arms_priority, a.arms_assessed_on, a.arms_next_due_on,
        CASE WHEN a.arms_assessed_on IS NULL THEN 'none'
             WHEN a.arms_next_due_on IS NULL THEN 'no_next_date'

@@ -11,8 +11,8 @@ from typing import Any
 
 import duckdb
 
-from safeguarding.assess.clocks.levels import PRIORITIES, STEPS, priority_sql
 from safeguarding.assess.clocks.sql import known
+from safeguarding.policy.levels import PRIORITIES, STEPS, priority_sql
 
 # The questionnaire's answers, in its order, kept so a referral can be re-graded on the portal.
 ANSWER_ORDER = tuple(a for step in STEPS.values() for a in step)

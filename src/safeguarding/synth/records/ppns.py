@@ -28,11 +28,14 @@ def _field(rng: random.Random, good: str, missing: float) -> str:
 
 
 def next_school_day_start(moment: datetime) -> datetime:
-    """08:30 London time on the next weekday after the incident (Operation Encompass deadline)."""
-    day = london_date(moment) + timedelta(days=1)
-    while day.weekday() >= 5:
+    """The Operation Encompass deadline: 08:30 London time on the first weekday whose 08:30 is after the
+    incident (02:00 on a Tuesday: 08:30 that Tuesday; 09:00 on a Tuesday: 08:30 on Wednesday)."""
+    day = london_date(moment)
+    while True:
+        start = london_midnight(day) + timedelta(hours=8, minutes=30)
+        if day.weekday() < 5 and start > moment:
+            return start
         day += timedelta(days=1)
-    return london_midnight(day) + timedelta(hours=8, minutes=30)
 
 
 def ppn(

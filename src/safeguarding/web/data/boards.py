@@ -1,20 +1,22 @@
 """What each operational board shows: its sections (tables read from the snapshot's board tables), the
 service levels in force, and the monthly trend of its measures.
 
-The clocks are computed in the assessment (assess/clocks) and stored in the snapshot; here the only clock
-work is "live": an item still waiting whose due time has passed since the snapshot was built shows as
-overdue now, and an open missing episode's time missing runs to now. Everything else is a plain query.
+The clocks are computed in the assessment (assess/clocks) and stored in the snapshot at the assessment's
+moment (the data's extract time, ``Snapshot.moment``); queries here take that same moment for "now" (an item
+still waiting whose due time has passed by it shows as overdue, an open episode's hours missing run to it),
+never the machine's clock, so a snapshot of old data reads as of its own time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from safeguarding.assess.clocks.levels import load_levels
+from safeguarding import policy
+from safeguarding.policy.levels import load_levels
 from safeguarding.web.data.reader import Snapshot
 from safeguarding.web.data.stats import Series
 
@@ -34,6 +36,7 @@ class SectionSpec:
     link: Callable[[dict[str, Any]], str] | None = None
     now_params: int = 0
     only_if: str | None = None  # a permission the viewer needs to see this section
+    bound: tuple[str, ...] = ()  # further ? parameters, after the "now" ones, bound by name at query time
 
 
 @dataclass
@@ -121,16 +124,19 @@ MISSING = BoardSpec(
         ),
         SectionSpec(
             "rhi", "Return home interviews to chase",
-            "Children back home whose interview is not done within 72 hours, or was declined without a reason.",
+            "Children back home whose interview is not done within {policy:missing.rhi_within_hours} hours, or was "
+            "declined without a reason.",
             "board_missing",
             f"""SELECT b.person_id, {NAME} AS child, b.episode_ref, b.found_at, b.rhi_due_at, b.rhi_done_at,
                        b.rhi_declined_reason, {live('b.rhi_status', 'b.rhi_due_at')} AS interview
                 FROM board_missing b LEFT JOIN persons p USING (person_id)
-                WHERE b.rhi_status IN ('due', 'overdue', 'done_late', 'declined_no_reason', 'out_of_order')
+                WHERE b.rhi_status IN ('due', 'overdue', 'done_late', 'declined_no_reason', 'out_of_order',
+                                       'interview_without_return')
+                  AND NOT list_contains(CAST(? AS VARCHAR[]), b.episode_ref)
                 ORDER BY b.found_at DESC {{limit}}""",
             (("child", "Child"), ("episode_ref", "Episode"), ("found_at", "Returned"), ("rhi_due_at", "Due by"),
              ("rhi_done_at", "Done"), ("rhi_declined_reason", "Reason declined"), ("interview", "Status")),
-            _person_link, now_params=1,
+            _person_link, now_params=1, bound=("recorded_on_portal",),
         ),
         SectionSpec(
             "repeat", "Repeat-missing children",
@@ -162,13 +168,15 @@ MISSING = BoardSpec(
 CUSTODY_COLUMNS = (
     ("child", "Child"), ("custody_ref", "Custody record"), ("arrived_at", "Arrived"), ("age", "Age"),
     ("aa_request_minutes", "Minutes to request AA"), ("aa_arrive_minutes", "Minutes for AA to arrive"),
-    ("aa_status", "Appropriate adult"), ("reviews", "Reviews done / due"), ("woman_responsible", "Named woman"),
+    ("aa_status", "Appropriate adult"), ("reviews", "Reviews done / due"), ("next_review_due_at", "Next review by"),
+    ("limit_hours", "Limit (hours)"), ("woman_responsible", "Named woman"),
     ("transfer_status", "Transfer"), ("held_overnight", "Held overnight"), ("breaches", "Breaches"),
 )  # fmt: skip
 CUSTODY_SELECT = f"""SELECT b.person_id, {NAME} AS child, b.custody_ref, b.arrived_at, b.age, b.aa_request_minutes,
        b.aa_arrive_minutes, b.aa_request_status || ' / ' || b.aa_arrive_status AS aa_status,
-       b.reviews_done || ' / ' || b.reviews_due AS reviews, b.woman_responsible, b.transfer_status, b.held_overnight,
-       b.breaches
+       b.reviews_done || ' / ' || b.reviews_due AS reviews,
+       CASE WHEN b.in_custody_now THEN b.next_review_due_at END AS next_review_due_at, b.limit_hours,
+       b.woman_responsible, b.transfer_status, b.held_overnight, b.breaches
 FROM board_custody b LEFT JOIN persons p USING (person_id)"""
 
 CUSTODY = BoardSpec(
@@ -235,8 +243,9 @@ PPN = BoardSpec(
     key="ppns",
     title="Public Protection Notices",
     intro="Each PPN's quality score from the fields a good PPN needs (the voice of the child among them), its "
-    "sharing with children's social care and, for domestic abuse, the school (Operation Encompass); three greens "
-    "about a child in three months; and incidents with a child that had no PPN in time.",
+    "sharing with children's social care and, for domestic abuse, the school (Operation Encompass); "
+    "{policy:ppn.green_escalation_count} greens about a child in {policy:ppn.green_escalation_days} days; and "
+    "incidents with a child that had no PPN in time.",
     levels_section="ppn",
     summary_table="board_ppn",
     summary_sql="""SELECT round(avg(quality_score) FILTER (WHERE submitted_at > ? - INTERVAL 90 DAY), 1),
@@ -258,8 +267,9 @@ PPN = BoardSpec(
                     "before the next school day.", "board_ppn",
                     PPN_SELECT + " WHERE b.school_status IN ('late', 'overdue', 'due')"
                     " ORDER BY b.submitted_at DESC {limit}", PPN_COLUMNS, _ppn_link, now_params=2),
-        SectionSpec("escalations", "Three greens: escalate (treat as amber)", "The third green PPN about the same "
-                    "child within the window.", "board_ppn",
+        SectionSpec("escalations", "Repeated greens: escalate (treat as amber)",
+                    "The green PPN that makes {policy:ppn.green_escalation_count} about the same child within "
+                    "{policy:ppn.green_escalation_days} days.", "board_ppn",
                     PPN_SELECT + " WHERE b.green_escalation ORDER BY b.submitted_at DESC {limit}", PPN_COLUMNS,
                     _ppn_link, now_params=2),
         SectionSpec(
@@ -302,13 +312,15 @@ RSO_COLUMNS = (
     ("arms_priority", "ARMS priority"), ("arms_next_due_on", "ARMS due"), ("arms_status", "ARMS"),
     ("visits", "Visits on time / planned"), ("visits_overdue", "Visits overdue"), ("next_visit_on", "Next visit"),
     ("visit_due_on", "Visit due by priority"),
-    ("notification_ends_on", "Notification ends"), ("alerts", "Alerts"),
+    ("notification_ends_on", "Notification ends"), ("renotify_due_on", "Re-notification due"), ("alerts", "Alerts"),
 )  # fmt: skip
 RSO_SELECT = """SELECT b.offender_ref, coalesce(p.display_name, b.person_id) AS name, b.offender_manager,
        b.arms_priority, b.arms_next_due_on, b.arms_status, b.visits_on_time || ' / ' || b.visits_planned AS visits,
        b.visits_overdue, b.next_visit_on, b.visit_due_on,
        CASE WHEN b.indefinite THEN 'indefinite'
+            WHEN b.status = 'ended' THEN 'ended ' || coalesce(CAST(b.notification_ends_on AS VARCHAR), '')
             ELSE CAST(b.notification_ends_on AS VARCHAR) END AS notification_ends_on,
+       b.renotify_due_on,
        (SELECT count(*) FROM board_rso_alerts a WHERE a.offender_ref = b.offender_ref) AS alerts
 FROM board_rso b LEFT JOIN persons p USING (person_id)"""
 
@@ -327,20 +339,21 @@ OFFENDERS = BoardSpec(
     summary_sql="""SELECT count(*), count(*) FILTER (WHERE arms_status IN ('overdue', 'none')),
                           count(*) FILTER (WHERE visits_overdue > 0 OR visit_due_passed),
                           (SELECT count(DISTINCT offender_ref) FROM board_rso_alerts),
-                          count(DISTINCT offender_manager)
+                          count(DISTINCT offender_manager),
+                          count(*) FILTER (WHERE renotify_overdue)
                    FROM board_rso WHERE coalesce(status, 'active') = 'active'""",
     summary_labels=("Active offenders", "ARMS overdue or never done", "With a visit overdue",
-                    "With an alert about a child", "Offender managers"),
+                    "With an alert about a child", "Offender managers", "Re-notification overdue"),
     sections=(
         SectionSpec(
             "caseload", "Caseload per offender manager", "Active offenders each manager holds.", "board_rso",
-            f"""SELECT offender_manager, count(*) AS offenders,
-                      count(*) >= {int(load_levels()["offenders"]["caseload_warning"])} AS at_warning,
+            """SELECT offender_manager, count(*) AS offenders,
+                      count(*) >= {policy:offenders.caseload_warning} AS at_warning,
                       count(*) FILTER (WHERE arms_priority IN ('high', 'very_high')) AS high_or_very_high,
                       sum(visits_overdue) AS visits_overdue,
                       count(*) FILTER (WHERE arms_status IN ('overdue', 'none')) AS arms_overdue
                FROM board_rso WHERE coalesce(status, 'active') = 'active'
-               GROUP BY offender_manager ORDER BY offenders DESC {{limit}}""",
+               GROUP BY offender_manager ORDER BY offenders DESC {limit}""",
             (("offender_manager", "Offender manager"), ("offenders", "Offenders"),
              ("at_warning", "At or over the caseload level"),
              ("high_or_very_high", "High or very high"), ("visits_overdue", "Visits overdue"),
@@ -364,6 +377,10 @@ OFFENDERS = BoardSpec(
                     RSO_COLUMNS, _offender_link),
         SectionSpec("arms", "ARMS assessments overdue", "The next assessment's date has passed, or none is recorded.",
                     "board_rso", RSO_SELECT + " WHERE b.arms_status IN ('overdue', 'none') ORDER BY b.arms_next_due_on"
+                    " {limit}", RSO_COLUMNS, _offender_link),
+        SectionSpec("renotify", "Re-notification due", "Annual re-notification: overdue first, then the next due "
+                    "(a year from the last notification, or from registration).", "board_rso",
+                    RSO_SELECT + " WHERE coalesce(b.status, 'active') = 'active' ORDER BY b.renotify_due_on NULLS LAST"
                     " {limit}", RSO_COLUMNS, _offender_link),
         SectionSpec("all", "All offenders", "By notification end date.", "board_rso",
                     RSO_SELECT + " ORDER BY b.notification_ends_on NULLS LAST {limit}", RSO_COLUMNS, _offender_link),
@@ -404,52 +421,57 @@ def export_value(value: Any) -> str | int | float | None:
 
 
 def query(
-    snap: Snapshot, spec: SectionSpec, now: datetime, limit: int | None
+    snap: Snapshot, spec: SectionSpec, now: datetime, limit: int | None, bound: dict[str, Any] | None = None
 ) -> tuple[list[dict[str, Any]], int] | None:
-    """The section's rows (as dicts) and how many there are in all; None when the snapshot lacks its table."""
+    """The section's rows (as dicts) and how many there are in all; None when the snapshot lacks its table.
+
+    ``bound`` gives the section's named parameters (``spec.bound``), e.g. the episodes whose interview was recorded
+    on the portal; one not given binds as empty."""
+    params: list[Any] = [now] * spec.now_params + [(bound or {}).get(name, []) for name in spec.bound]
     if not snap.has(spec.table):
         return None
-    sql = spec.sql.format(limit="" if limit is None else f"LIMIT {int(limit)}")
+    # Policy numbers are read at query time, so the levels in force (use_levels_file) apply in every worker.
+    template = policy.text(spec.sql)
+    sql = template.format(limit="" if limit is None else f"LIMIT {int(limit)}")
     cursor = snap.con.cursor()
     try:
-        result = cursor.execute(sql, [now] * spec.now_params)
+        result = cursor.execute(sql, params)
         names = [d[0] for d in result.description]
         rows = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
         total = len(rows)
         if limit is not None and total >= limit:
-            count_sql = f"SELECT count(*) FROM ({spec.sql.format(limit='')})"
-            total = int(cursor.execute(count_sql, [now] * spec.now_params).fetchall()[0][0])
+            count_sql = f"SELECT count(*) FROM ({template.format(limit='')})"
+            total = int(cursor.execute(count_sql, params).fetchall()[0][0])
         return rows, total
     finally:
         cursor.close()
 
 
 def section(
-    snap: Snapshot, spec: SectionSpec, now: datetime, extra: Callable[[dict[str, Any]], None] | None = None
+    snap: Snapshot,
+    spec: SectionSpec,
+    now: datetime,
+    extra: Callable[[dict[str, Any]], None] | None = None,
+    bound: dict[str, Any] | None = None,
 ) -> Section:
-    found = query(snap, spec, now, SHOWN)
+    found = query(snap, spec, now, SHOWN, bound)
+    intro = policy.text(spec.intro)
     if found is None:
-        return Section(spec.key, spec.title, spec.intro, [h for _, h in spec.columns], [], [], 0, False)
+        return Section(spec.key, policy.text(spec.title), intro, [h for _, h in spec.columns], [], [], 0, False)
     rows, total = found
     for row in rows:
         if extra:
             extra(row)
     return Section(
-        spec.key, spec.title, spec.intro, [h for _, h in spec.columns],
+        spec.key, policy.text(spec.title), intro, [h for _, h in spec.columns],
         [[display(row.get(k)) for k, _ in spec.columns] for row in rows],
         [spec.link(row) if spec.link else "" for row in rows], total, True,
     )  # fmt: skip
 
 
 def data_as_of(snap: Snapshot) -> datetime:
-    """The moment the assessment was taken at (the data's latest time), for "the last 30/90 days" counts."""
-    found = (
-        snap.rows("SELECT value FROM snapshot_meta WHERE key = 'assessed_as_of'") if snap.has("snapshot_meta") else []
-    )
-    try:
-        return datetime.fromisoformat(str(found[0][0])) if found and found[0][0] else now_utc()
-    except ValueError:
-        return now_utc()
+    """The snapshot's moment (the assessment's): "now" for every status and "the last 30/90 days" count."""
+    return snap.moment
 
 
 def summary(snap: Snapshot, board: BoardSpec, as_of: datetime) -> list[tuple[str, str]]:
@@ -515,7 +537,3 @@ def levels_shown(board: BoardSpec) -> list[tuple[str, str]]:
             text = str(value).replace("_", " ")
         lines.append((key.replace("_", " "), text))
     return lines
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

@@ -3,14 +3,18 @@ monthly measures the boards compute (table ``monthly_measures``, written by the 
 
 from __future__ import annotations
 
+import calendar
+import itertools
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
+from safeguarding import policy
 from safeguarding.web.data.reader import Snapshot
 
 # The measures the Gold Group's outcomes page expects from the boards (board/measure), in page order.
 EXPECTED_MEASURES: dict[str, str] = {
-    "missing/rhi_within_72h": "Return home interviews within 72 hours",
+    "missing/rhi_within_72h": "Return home interviews within {policy:missing.rhi_within_hours} hours",
     "missing/repeat_missing_rate": "Repeat missing rate",
     "custody/aa_median_minutes": "Appropriate adult: median minutes to arrive",
     "ppn/mean_quality": "PPN quality (mean score out of 100)",
@@ -18,6 +22,7 @@ EXPECTED_MEASURES: dict[str, str] = {
     "online/actioned_by_deadline": "Online referrals actioned by their deadline",
 }
 BEFORE_AFTER_MONTHS = 6
+LONDON = ZoneInfo("Europe/London")
 
 
 def _month(day: date, shift: int) -> date:
@@ -27,7 +32,8 @@ def _month(day: date, shift: int) -> date:
 
 @dataclass(frozen=True)
 class BeforeAfter:
-    """Monthly counts of one measure for the months before and from the plan's start."""
+    """Counts of one measure per month-long period, before and from the plan's start day (``months`` holds each
+    period's first day)."""
 
     name: str
     months: list[date]
@@ -55,41 +61,56 @@ class BeforeAfter:
         return self._mean(self.after)
 
 
-def _monthly(snap: Snapshot, sql: str, params: list[object], first: date, last: date) -> dict[date, int]:
+def _period_start(started_on: date, shift: int) -> date:
+    """The start of the ``shift``-th month-long period from the plan's start day (negative: before it)."""
+    index = started_on.year * 12 + started_on.month - 1 + shift
+    year, month = index // 12, index % 12 + 1
+    return date(year, month, min(started_on.day, calendar.monthrange(year, month)[1]))
+
+
+def _london(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=LONDON)
+
+
+def _counts(snap: Snapshot, sql: str, params: list[object], periods: list[date]) -> dict[date, int]:
+    """Distinct records per period; ``sql`` gives (at, ref), and ``periods`` holds each period's start and, last,
+    the end of the final one."""
+    bounds = ", ".join(f"(DATE '{a.isoformat()}', ?, ?)" for a in periods[:-1])
+    values: list[object] = []
+    for a, b in itertools.pairwise(periods):
+        values += [_london(a), _london(b)]
     rows = snap.rows(
-        f"SELECT CAST(date_trunc('month', t.at) AS DATE) AS month, count(*) FROM ({sql}) t"
-        " WHERE t.at >= ? AND t.at < ? GROUP BY 1",
-        [*params, first, last],
+        f"SELECT p.period, count(DISTINCT t.ref) FROM ({sql}) t"
+        f" JOIN (VALUES {bounds}) AS p(period, from_at, to_at) ON t.at >= p.from_at AND t.at < p.to_at GROUP BY 1",
+        [*params, *values],
     )
     return {m: int(n) for m, n in rows}
 
 
 def before_after(
-    snap: Snapshot, *, started_on: date, places: list[str], children: list[str], today: date,
+    snap: Snapshot, *, started_on: date, places: list[str], children: list[str], until: datetime,
     months: int = BEFORE_AFTER_MONTHS,
 ) -> list[BeforeAfter]:  # fmt: skip
-    """Per-month counts for ``months`` months before the plan's start and up to ``months`` after (to
-    ``today``): missing episodes of the linked children, and child-related events at the linked places
-    (split by kind: missing from, found at, other)."""
-    start = _month(started_on, 0)
-    first = _month(start, -months)
-    last = min(_month(start, months), _month(today, 1))
-    calendar = []
-    m = first
-    while m < last:
-        calendar.append(m)
-        m = _month(m, 1)
+    """Counts per month-long period for ``months`` periods before the plan's start day and up to ``months`` from it:
+    missing episodes of the linked children, and child-related events at the linked places (split by kind). Periods
+    run from the start day (an event earlier on the start day's month is "before"), only periods that ended by
+    ``until`` (the data's moment) count as "after", and each record counts once however many children it names."""
+    periods = [_period_start(started_on, k) for k in range(-months, months + 1)]
+    periods = [p for p in periods if p <= started_on or _london(p) <= until]
+    calendar_ = periods[:-1] if len(periods) > 1 else []
     out: list[BeforeAfter] = []
+    if not calendar_:
+        return out
 
     def add(name: str, counts: dict[date, int]) -> None:
-        out.append(BeforeAfter(name, calendar, [counts.get(c, 0) for c in calendar], start))
+        out.append(BeforeAfter(name, calendar_, [counts.get(c, 0) for c in calendar_], started_on))
 
     if children:
         marks = ", ".join("?" for _ in children)
         add(
             "Missing episodes of the linked children",
-            _monthly(snap, f"SELECT reported_at AS at FROM missing_episodes WHERE person_id IN ({marks})",
-                     list(children), first, last),
+            _counts(snap, f"SELECT reported_at AS at, episode_ref AS ref FROM missing_episodes"
+                          f" WHERE person_id IN ({marks})", list(children), periods),
         )  # fmt: skip
     if places and snap.has("place_events", "location_ref", "kind", "event_at"):
         marks = ", ".join("?" for _ in places)
@@ -100,8 +121,8 @@ def before_after(
         ):
             add(
                 label,
-                _monthly(snap, f"SELECT event_at AS at FROM place_events WHERE location_ref IN ({marks}) AND {where}",
-                         list(places), first, last),
+                _counts(snap, f"SELECT event_at AS at, record_type || ':' || record_ref AS ref FROM place_events"
+                              f" WHERE location_ref IN ({marks}) AND {where}", list(places), periods),
             )  # fmt: skip
     return out
 
@@ -149,7 +170,7 @@ def monthly_measures(snap: Snapshot, months: int = 12) -> tuple[list[MeasureSeri
     for board, measure, label, month, value, n, d in rows:
         key = measure if "/" in str(measure) else f"{board}/{measure}"
         found.setdefault(key, {})[month] = (value, n, d)
-        labels[key] = EXPECTED_MEASURES.get(key) or label or key
+        labels[key] = policy.text(EXPECTED_MEASURES.get(key) or label or key)
     order = [k for k in EXPECTED_MEASURES if k in found] + sorted(k for k in found if k not in EXPECTED_MEASURES)
     series = []
     for key in order:
@@ -203,6 +224,29 @@ def names(snap: Snapshot, person_ids: list[str]) -> dict[str, str]:
     return {str(p): str(n) for p, n in snap.rows(
         f"SELECT person_id, display_name FROM persons WHERE person_id IN ({marks})", list(person_ids)
     )}  # fmt: skip
+
+
+# Where a plan's link must exist in the snapshot: (table, column) pairs per link kind.
+LINK_TARGETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "child": (("persons", "person_id"),),
+    "place": (("places", "location_ref"), ("place_events", "location_ref")),
+    "incident": (
+        ("place_events", "record_ref"),
+        ("indicator_evidence", "record_ref"),
+        ("missing_episodes", "episode_ref"),
+        ("board_ppn", "incident_ref"),
+        ("board_child_to_notice", "incident_ref"),
+        ("board_custody", "custody_ref"),
+    ),
+}
+
+
+def link_exists(snap: Snapshot, kind: str, ref: str) -> bool:
+    """Whether a child, place or record of that reference is in the snapshot (a plan links only real ones)."""
+    for table, column in LINK_TARGETS.get(kind, ()):
+        if snap.has(table, column) and snap.rows(f"SELECT 1 FROM {table} WHERE {column} = ? LIMIT 1", [ref.strip()]):
+            return True
+    return False
 
 
 def place_names(snap: Snapshot, refs: list[str]) -> dict[str, str]:

@@ -72,6 +72,6 @@ def rows(snap: Snapshot, gradings: list[Grading], outcomes: dict[str, Outcome], 
 
 
 def _rank(priority: str) -> int:
-    from safeguarding.assess.clocks.levels import priority_rank
+    from safeguarding.policy.levels import priority_rank
 
     return priority_rank(priority)

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,18 @@ from safeguarding.snapshot import store
 log = logging.getLogger(__name__)
 
 
+def read_moment(con: duckdb.DuckDBPyConnection, built_at: str) -> datetime:
+    """The snapshot's moment: its assessment's ``assessed_as_of``, or for an older snapshot its build time."""
+    found = con.execute("SELECT value FROM snapshot_meta WHERE key = 'assessed_as_of'").fetchall()
+    for text in ([found[0][0]] if found else []) + [built_at]:
+        try:
+            moment = datetime.fromisoformat(str(text))
+        except ValueError:
+            continue
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)  # neither is readable: the snapshot is damaged; its pages will say so elsewhere
+
+
 @dataclass
 class Snapshot:
     """A published snapshot opened for reading."""
@@ -30,6 +43,8 @@ class Snapshot:
     built_at: str
     con: duckdb.DuckDBPyConnection
     columns: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The assessment's moment (snapshot_meta 'assessed_as_of'): what "now" means on every page, never the clock.
+    moment: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
 
     def rows(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         cursor = self.con.cursor()
@@ -162,7 +177,10 @@ class SnapshotReader:
         ).fetchall():
             columns.setdefault(str(table), set()).add(str(column))
         _build_name_index(con)
-        return Snapshot(published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()})
+        return Snapshot(
+            published.path, published.built_at, con, {t: frozenset(c) for t, c in columns.items()},
+            read_moment(con, published.built_at),
+        )  # fmt: skip
 
     def _retire(self, opened: Snapshot | None) -> None:
         if self._retired is not None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from safeguarding.web.data.reader import Snapshot
+
+LONDON = ZoneInfo("Europe/London")
 
 WEEKS = 12
 
@@ -44,11 +47,8 @@ def counts(snap: Snapshot) -> Counts:
 
 
 def _weeks(snap: Snapshot) -> list[date]:
-    # The data's own latest week, not today's: a snapshot of last year's exports still shows a trend.
-    (latest,) = snap.rows(
-        """SELECT greatest((SELECT max(raised_at) FROM alerts), (SELECT max(reported_at) FROM missing_episodes))"""
-    )[0]
-    end = latest.date() if latest is not None else date.today()
+    # The weeks up to the snapshot's moment, not today's: a snapshot of last year's exports still shows a trend.
+    end = snap.moment.astimezone(LONDON).date()
     monday = end - timedelta(days=end.weekday())
     return [monday - timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
 

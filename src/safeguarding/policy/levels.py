@@ -45,7 +45,7 @@ def use_levels_file(path: str | Path | None) -> None:
 
 
 def _defaults() -> dict[str, Any]:
-    text = resources.files("safeguarding.assess.clocks").joinpath("service_levels.yaml").read_text(encoding="utf-8")
+    text = resources.files("safeguarding.policy").joinpath("service_levels.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     return data
 
