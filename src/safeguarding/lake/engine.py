@@ -50,12 +50,12 @@ class DuckDBEngine:
         con.execute("SET TimeZone = 'UTC'")
         for rt in RECORD_TYPES.values():
             files = [str(p) for p in self.lake.partition_files(rt.name)]
+            cols = [f"NULL::{SQL_TYPES[f.type]} AS {ident(f.name)}" for f in rt.fields]
+            cols += [f"NULL::{t} AS {n}" for n, t in LINEAGE_COLUMNS.items()]
+            source = f"SELECT {', '.join(cols)} WHERE false"
             if files:
-                source = f"SELECT * FROM read_parquet({_sql_list(files)}, union_by_name = true)"
-            else:
-                cols = [f"NULL::{SQL_TYPES[f.type]} AS {ident(f.name)}" for f in rt.fields]
-                cols += [f"NULL::{t} AS {n}" for n, t in LINEAGE_COLUMNS.items()]
-                source = f"SELECT {', '.join(cols)} WHERE false"
+                # Every field of the contract, even one added after these files were loaded (NULL there).
+                source += f" UNION ALL BY NAME SELECT * FROM read_parquet({_sql_list(files)}, union_by_name = true)"
             con.execute(f"CREATE OR REPLACE VIEW {rt.name}_versions AS {source}")
             key = ", ".join(ident(k) for k in rt.key)
             con.execute(

@@ -502,7 +502,10 @@ class SparkEngine:
         con = SparkConnection(spark)
         for rt in RECORD_TYPES.values():
             files = [str(p.resolve()) for p in self.lake.partition_files(rt.name)]
-            df = spark.read.option("mergeSchema", "true").parquet(*files) if files else _empty_source(spark, rt.name)
+            df = _empty_source(spark, rt.name)
+            if files:
+                # Every field of the contract, even one added after these files were loaded (NULL there).
+                df = df.unionByName(spark.read.option("mergeSchema", "true").parquet(*files), allowMissingColumns=True)
             df.createOrReplaceTempView(f"{rt.name}_versions")
             key = ", ".join(ident(k) for k in rt.key)
             con.execute(
