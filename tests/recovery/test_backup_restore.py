@@ -197,3 +197,32 @@ def test_a_postgresql_app_database_is_backed_up_and_restored(
     shutil.rmtree(settings.data_dir)
     code, _out, err = run_cli(["restore", str(tmp_path / "backup")], settings.data_dir, capsys, monkeypatch)
     assert code == 1 and "app database named by the settings is not empty" in err
+
+
+def test_a_backup_onto_a_full_disk_names_the_file_and_the_next_one_starts_again(
+    settings_with_files: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from safeguarding.recovery import hashing
+
+    real = hashing.copy_hashed
+    calls = {"n": 0}
+
+    def full_after_three(source: Path, target: Path, advance=None):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] > 3:
+            with hashing.writing(target):
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(source, target, advance)
+
+    backup = tmp_path / "backup"
+    monkeypatch.setattr("safeguarding.recovery.backup.copy_hashed", full_after_three)
+    code, _out, err = run_cli(["backup", str(backup)], settings_with_files.data_dir, capsys, monkeypatch)
+    assert code == 1 and "Traceback" not in err
+    assert f"error: {backup / 'data'}" in err and "the disk is full" in err
+    assert not (backup / "MANIFEST.json").exists()
+    monkeypatch.setattr("safeguarding.recovery.backup.copy_hashed", real)
+    code, _out, err = run_cli(["backup", str(backup)], settings_with_files.data_dir, capsys, monkeypatch)
+    assert code == 0, err
+    assert (backup / "MANIFEST.json").exists() and not (backup / ".backup-in-progress").exists()

@@ -155,6 +155,9 @@ def test_a_snapshot_without_vehicles_says_so(analyst: Portal, make_snapshot: Cal
     path = store.current(analyst.settings.snapshot_dir).path
     with duckdb.connect(str(path)) as con:  # an older snapshot, made before these tables existed
         con.execute("DROP TABLE person_vehicles")
+    # ... and before snapshots had checksums.
+    store.checksum_file(path).unlink()
+    store.publish(analyst.settings.snapshot_dir, path)
     vehicle = analyst.client.get("/search", params={"vehicle": "AB12CDE"}).text
     assert "holds no vehicle registrations" in vehicle
 
