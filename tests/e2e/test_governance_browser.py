@@ -246,6 +246,10 @@ def test_problem_solving_plan_and_outcomes(served: dict[str, Any], session: Sess
     page.get_by_label("Person id, place ref or record ref").fill("P-0002")
     page.get_by_label("Kind").select_option("child")
     page.get_by_role("button", name="Link").click()
+    # SARA moves one stage at a time (scanning, analysis, response, assessment).
+    page.get_by_label("Stage").select_option("analysis")
+    page.get_by_label("What was found or decided").fill("Most episodes end at the bus station")
+    page.get_by_role("button", name="Change stage").click()
     page.get_by_label("Stage").select_option("response")
     page.get_by_label("What was found or decided").fill("Return interviews by one named worker")
     page.get_by_role("button", name="Change stage").click()

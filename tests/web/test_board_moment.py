@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from portal_client import Portal
-from test_board_pages import boards_published, signed_in  # noqa: F401 (fixtures)
+from test_board_pages import _give_reason, boards_published, signed_in  # noqa: F401 (fixtures)
 
 from safeguarding.config import Settings
 from safeguarding.snapshot import store
@@ -63,6 +63,7 @@ def test_a_portal_interview_must_follow_the_return_and_takes_the_child_off_to_ch
     portal = signed_in("olga", "safeguarding_officer")
     assert "MISS-101" in _rhi_section(portal)  # returned 2 Jun 2025 09:00 (London), interview overdue
     path = "/boards/missing/children/P-0001"
+    _give_reason(portal, "P-0001")  # the child's page needs a recorded reason for access (#26)
     token = portal.csrf_from(portal.client.get(path).text)
     form = {"kind": "rhi_done", "episode_ref": "MISS-101", "detail": "Seen by the independent worker",
             "csrf_token": token}  # fmt: skip
