@@ -18,6 +18,7 @@ import typer
 # Only light modules at the top: `safeguarding --help` must not pay for DuckDB, Arrow, Splink, SQLAlchemy or
 # FastAPI (tests/test_cli_imports.py checks it). Each command imports what it needs when it runs.
 from safeguarding import logs
+from safeguarding.cli_common import context_settings, fail
 from safeguarding.config import ConfigError, Settings, load_settings
 from safeguarding.linkage import cli as link_cli
 from safeguarding.records import cli as records_cli
@@ -44,15 +45,8 @@ app.add_typer(records_cli.records_app, name="records")
 app.command("subject-access")(records_cli.subject_access)
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+_settings = context_settings
+_fail = fail
 
 
 def _emit(data: dict[str, Any]) -> None:

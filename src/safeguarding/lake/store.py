@@ -12,7 +12,6 @@ manifests, so a load interrupted half-way is invisible and is cleared by the nex
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -20,6 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from safeguarding.locks import folder_lock
 
 LOADS = "_loads"
 QUARANTINE = "_quarantine"
@@ -119,10 +120,5 @@ class Lake:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the lake's write lock: one ingest at a time."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with folder_lock(self.root):
+            yield

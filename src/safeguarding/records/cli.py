@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from safeguarding.cli_common import context_settings, fail
 from safeguarding.config import Settings
 
 if TYPE_CHECKING:
@@ -19,15 +20,8 @@ if TYPE_CHECKING:
 records_app = typer.Typer(help="Records management: MoPI reviews and disposal.", no_args_is_help=True)
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    settings = ctx.obj
-    assert isinstance(settings, Settings)
-    return settings
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
+_settings = context_settings
+_fail = fail
 
 
 def _snapshot(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -15,7 +15,6 @@ of a run that never committed cannot exist, because they are written only after 
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from safeguarding.locks import folder_lock
 from safeguarding.recovery.faults import DataFault, damaged, kill_point, writing
 
 RUN_KEY = b"safeguarding.link_run"
@@ -48,13 +48,8 @@ def new_run_id() -> str:
 @contextmanager
 def locked(out: Path) -> Iterator[None]:
     """One writer of the stage at a time."""
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / LOCK).open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with folder_lock(out, LOCK):
+        yield
 
 
 def committed_run(out: Path) -> dict[str, Any] | None:

@@ -18,7 +18,6 @@ snapshot that still checks out, so the portal and the next linkage run carry on.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from safeguarding.locks import folder_lock
 from safeguarding.snapshot.schema import INDEXES, SNAPSHOT_SCHEMA_VERSION, TABLES
 
 POINTER = "CURRENT"
@@ -86,13 +86,8 @@ def checksum_file(snapshot_file: Path) -> Path:
 @contextmanager
 def locked(snapshot_dir: Path) -> Iterator[None]:
     """Hold the snapshot folder's build lock (one build at a time; leftovers are cleared under it)."""
-    snapshot_dir.mkdir(parents=True, exist_ok=True)
-    with (snapshot_dir / LOCK).open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with folder_lock(snapshot_dir, LOCK):
+        yield
 
 
 def leftovers(snapshot_dir: Path) -> list[Path]:
